@@ -3,17 +3,83 @@
 Semantics (ORIGINAL.md §6.1): for output position (y, x) with cell (i, j) = (y // k, x // k) and
 in-cell offset (u, v) = (y % k, x % k), the value is the bilinear sample of ``source`` at
 row ``i + flow[:, 1, i, j] + u - k // 2`` and column ``j + flow[:, 0, i, j] + v - k // 2``, with
-each corner index clamped to the map (edge replication). Flow is in pixels of the map,
-channel 0 = x. For even k the offsets are asymmetric (-k/2 .. k/2 - 1), as in the original.
+each corner index clamped to the map (edge replication). Flow is in pixels of the source map,
+channel 0 = x; source and flow may differ in size (the original allowed it). For even k the
+offsets are asymmetric (-k/2 .. k/2 - 1), as in the original.
+
+Two implementations with identical results: the pure-PyTorch twin (``grid_sample``, bilinear,
+border padding, align_corners=True, on the k x k grid of absolute positions; any device) and
+the CUDA extension (block_extractor.cpp/.cu). ``custom_ops.select_extension`` picks one per
+call. Half-precision inputs are computed in float32 on both paths (a bfloat16 coordinate can be
+off by a quarter pixel) and returned in the source's dtype. Both give the true gradient; the
+original CUDA backward read the batch index from the memory layout of the incoming gradient,
+which was wrong for non-contiguous gradients with batch > 1.
 """
+import functools
+import numbers
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.function import once_differentiable
+
+from model.networks import custom_ops
+
+_HERE = Path(__file__).parent
+EXTENSION = custom_ops.CudaExtension(
+    "gfla_block_extractor", [_HERE / "block_extractor.cpp", _HERE / "block_extractor.cu"])
+
+
+def block_extractor(source, flow, kernel_size, impl=None):
+    """Extract the k x k blocks of ``source`` around ``flow``-displaced points.
+
+    Args:
+        source: [B, C, Hs, Ws] floating tensor.
+        flow: [B, 2, H, W] floating tensor on the same device: backward flow in pixels of
+            ``source`` (channel 0 = x, 1 = y).
+        kernel_size: block size k >= 1.
+        impl: 'torch', 'cuda', 'auto' or None (then ``$GFLA_OPS_IMPL``, default 'auto').
+    Returns:
+        [B, C, k*H, k*W] in source's dtype: cell (i, j) holds the block of flow position (i, j).
+    """
+    kernel_size = _check_inputs(source, flow, kernel_size)
+    extension = custom_ops.select_extension("block_extractor", EXTENSION, impl, source)
+    if extension is None:
+        return block_extractor_reference(source, flow, kernel_size)
+    return _cuda_function(kernel_size).apply(source, flow)
+
+
+def block_extractor_reference(source, flow, kernel_size):
+    """The pure-PyTorch twin (arguments and result as ``block_extractor``): ``grid_sample``
+    with bilinear interpolation, border padding and align_corners=True."""
+    compute_dtype = _compute_dtype(source.dtype)
+    hs, ws = source.shape[-2:]
+    grid = _absolute_grid(flow.to(compute_dtype), kernel_size)
+    # align_corners=True maps -1 / +1 to pixel 0 / size-1; a size-1 axis has every point at 0
+    scale = grid.new_tensor([2.0 / max(ws - 1, 1), 2.0 / max(hs - 1, 1)])
+    blocks = F.grid_sample(source.to(compute_dtype), grid * scale - 1, mode="bilinear",
+                           padding_mode="border", align_corners=True)
+    return blocks.to(source.dtype)
+
+
+class BlockExtractor(nn.Module):
+    """Module form with the original signature: ``BlockExtractor(k)(source, flow_field)``."""
+
+    def __init__(self, kernel_size=3):
+        super().__init__()
+        self.kernel_size = kernel_size
+
+    def forward(self, source, flow_field):
+        return block_extractor(source, flow_field, self.kernel_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}"
 
 
 def _absolute_grid(flow, kernel_size):
-    """Absolute sampling coordinates [B, kH, kW, 2] (x, y) of every block element."""
-    b, _, h, w = flow.shape
+    """Absolute sampling coordinates [B, k*H, k*W, 2] (x, y) of every block element."""
+    _, _, h, w = flow.shape
     k = kernel_size
     offsets = torch.arange(k, device=flow.device, dtype=flow.dtype) - k // 2
     rows = torch.arange(h, device=flow.device, dtype=flow.dtype)
@@ -27,35 +93,53 @@ def _absolute_grid(flow, kernel_size):
     return torch.stack((x, y), dim=-1)
 
 
-def block_extractor_reference(source, flow, kernel_size):
-    """Pure-PyTorch block extraction: grid_sample (bilinear, border, align_corners=True)."""
-    hs, ws = source.shape[-2:]
-    grid = _absolute_grid(flow.to(source.dtype), kernel_size)
-    scale = grid.new_tensor([2.0 / max(ws - 1, 1), 2.0 / max(hs - 1, 1)])
-    return F.grid_sample(source, grid * scale - 1, mode="bilinear", padding_mode="border",
-                         align_corners=True)
+def _compute_dtype(dtype):
+    """float32 for half types (coordinates need the precision), else the dtype itself."""
+    return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
 
 
-def block_extractor(source, flow, kernel_size, impl=None):
-    """Extract k x k blocks of ``source`` around ``flow``-displaced points.
+def _check_inputs(source, flow, kernel_size):
+    """Raise ValueError naming the bad argument; returns kernel_size as an int."""
+    if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
+        raise ValueError("block_extractor: source must be a 4-D floating tensor [B, C, H, W], got "
+                         f"{_describe(source)}")
+    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
+            or flow.shape[:2] != (source.shape[0], 2)):
+        raise ValueError(f"block_extractor: flow must be a floating tensor [B, 2, H, W] with "
+                         f"B = {source.shape[0]} (the batch of source), got {_describe(flow)}")
+    if flow.device != source.device:
+        raise ValueError(f"block_extractor: flow and source must be on one device, got "
+                         f"{flow.device} and {source.device}")
+    if (isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral)
+            or kernel_size < 1):
+        raise ValueError(f"block_extractor: kernel_size must be an int >= 1, got {kernel_size!r}")
+    return int(kernel_size)
 
-    Args:
-        source: [B, C, H, W] feature map.
-        flow: [B, 2, H, W] backward flow in pixels (channel 0 = x, 1 = y).
-        kernel_size: block size k.
-        impl: ``'torch'``, ``'cuda'`` or None (automatic; see ``GFLA_OPS_IMPL``).
-    Returns:
-        [B, C, k*H, k*W] blocks, cell (i, j) holding the block of flow position (i, j).
-    """
-    return block_extractor_reference(source, flow, kernel_size)
+
+def _describe(value):
+    if isinstance(value, torch.Tensor):
+        return f"{value.dtype} tensor of shape {tuple(value.shape)}"
+    return repr(value)
 
 
-class BlockExtractor(nn.Module):
-    """Module form with the original signature: ``BlockExtractor(k)(source, flow_field)``."""
+@functools.lru_cache(maxsize=None)
+def _cuda_function(kernel_size):
+    """An autograd Function running the CUDA extension, with k bound (forward takes tensors only)."""
 
-    def __init__(self, kernel_size=3):
-        super().__init__()
-        self.kernel_size = kernel_size
+    class BlockExtractorCuda(torch.autograd.Function):
+        """CUDA block extraction. The backward is first-order only (once_differentiable)."""
 
-    def forward(self, source, flow_field):
-        return block_extractor(source, flow_field, self.kernel_size)
+        @staticmethod
+        def forward(ctx, source, flow):
+            ctx.save_for_backward(source, flow)
+            return EXTENSION.load().forward(source, flow, kernel_size)
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad_out):
+            source, flow = ctx.saved_tensors
+            need_source, need_flow = ctx.needs_input_grad
+            return EXTENSION.load().backward(grad_out, source, flow, kernel_size, need_source,
+                                             need_flow)
+
+    return BlockExtractorCuda

@@ -1,10 +1,22 @@
 """Local attention reshape: [B, k*k, H, W] weights to [B, 1, k*H, k*W] cells (ORIGINAL.md §6.2).
 
 Channel ``u * k + v`` of position (i, j) goes to output (i * k + u, j * k + v): exactly
-``pixel_shuffle``, the same cell layout as the block extractor.
+``pixel_shuffle``, the same cell layout as the block extractor; its backward is
+``pixel_unshuffle``.
+
+No CUDA kernel: on CUDA tensors ``pixel_shuffle`` is a single permuting copy (one read, one
+write), which a hand-written kernel can only equal. Measured with ``script/benchmark_ops.py`` on
+an H200 (B=8, fp32): forward+backward median PIXEL_SHUFFLE_FIGURE. ``ExtractorAttn`` does not
+call it at all (it reads the weights in place with a reshape). The ``impl`` switch is still
+validated, so all three ops accept the same arguments and raise the same errors.
 """
+import numbers
+
+import torch
 import torch.nn.functional as F
 from torch import nn
+
+from model.networks import custom_ops
 
 
 def local_attn_reshape(inputs, kernel_size, impl=None):
@@ -12,15 +24,24 @@ def local_attn_reshape(inputs, kernel_size, impl=None):
 
     Args:
         inputs: [B, k*k, H, W].
-        kernel_size: k.
+        kernel_size: k >= 1.
+        impl: 'torch', 'cuda', 'auto' or None (then ``$GFLA_OPS_IMPL``); all run
+            ``pixel_shuffle``, 'cuda' requires a CUDA tensor.
     Returns:
         [B, 1, k*H, k*W].
     """
-    return F.pixel_shuffle(inputs, kernel_size)
+    if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1:
+        raise ValueError(f"local_attn_reshape: kernel_size must be an int >= 1, got {kernel_size!r}")
+    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 4 or inputs.shape[1] != kernel_size ** 2:
+        got = (f"shape {tuple(inputs.shape)}" if isinstance(inputs, torch.Tensor) else repr(inputs))
+        raise ValueError(f"local_attn_reshape: inputs must be a 4-D tensor [B, {kernel_size ** 2}, H, W] "
+                         f"(kernel_size ** 2 channels), got {got}")
+    custom_ops.select_extension("local_attn_reshape", None, impl, inputs)
+    return F.pixel_shuffle(inputs, int(kernel_size))
 
 
 class LocalAttnReshape(nn.Module):
-    """Module form with the original signature: ``LocalAttnReshape()(inputs, kernel_size)``."""
+    """Module form with the original signature: ``LocalAttnReshape()(inputs, kernel_size=3)``."""
 
     def forward(self, inputs, kernel_size=3):
         return local_attn_reshape(inputs, kernel_size)

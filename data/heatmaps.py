@@ -1,0 +1,61 @@
+"""Keypoints -> 18-channel Gaussian heatmaps, as the original ``pose_utils.cords_to_map`` (ORIGINAL.md §2.1).
+
+Kept quirks (they define the trained models): the joint position is truncated with ``int()``
+(toward zero) after scaling and the affine, so the peak is exactly 1 at an integer pixel; sigma is
+6 pixels of the resized image; a joint moved outside the image still leaves the visible tail of its
+Gaussian; a joint with either coordinate -1 gives an all-zero channel.
+"""
+import numpy as np
+
+from util.skeleton import MISSING
+
+SIGMA = 6.0
+
+
+def keypoint_pixels(keypoints, image_size, annotation_size, affine_matrix=None):
+    """Integer pixel (row, col) of each joint in the resized (and warped) image.
+
+    Args:
+        keypoints: int array [J, 2] of (y, x) in the annotation frame, -1 = missing.
+        image_size: (H, W) of the resized image.
+        annotation_size: (h, w) of the annotation frame (``--old_size``).
+        affine_matrix: optional forward 3x3 matrix acting on (x, y, 1) in resized-image pixels.
+
+    Returns:
+        (pixels, present): int64 array [J, 2] of (row, col), truncated toward zero (meaningless
+        where not present), and bool array [J] of joints with neither coordinate missing.
+    """
+    keypoints = np.asarray(keypoints)
+    present = (keypoints[:, 0] != MISSING) & (keypoints[:, 1] != MISSING)
+    # Divide before multiplying, as the original, so that truncation sees the same floats.
+    y = keypoints[:, 0].astype(np.float64) / annotation_size[0] * image_size[0]
+    x = keypoints[:, 1].astype(np.float64) / annotation_size[1] * image_size[1]
+    if affine_matrix is not None:
+        m = np.asarray(affine_matrix, dtype=np.float64)
+        x, y = m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2]
+    pixels = np.stack([np.trunc(y), np.trunc(x)], axis=1).astype(np.int64)
+    return pixels, present
+
+
+def keypoints_to_heatmaps(keypoints, image_size, annotation_size, affine_matrix=None, sigma=SIGMA):
+    """Gaussian heatmaps of the joints, ``exp(-((r - row)^2 + (c - col)^2) / (2 sigma^2))``.
+
+    Args:
+        keypoints: int array [J, 2] of (y, x) in the annotation frame, -1 = missing.
+        image_size: (H, W) of the resized image.
+        annotation_size: (h, w) of the annotation frame.
+        affine_matrix: optional forward 3x3 matrix on (x, y, 1) (see ``data.affine``).
+        sigma: Gaussian standard deviation in pixels (default 6, the original's).
+
+    Returns:
+        float32 array [J, H, W] in [0, 1]; missing joints give zero channels.
+    """
+    pixels, present = keypoint_pixels(keypoints, image_size, annotation_size, affine_matrix)
+    height, width = image_size
+    # The 2-D Gaussian factorises into a row and a column Gaussian: J*(H+W) exponentials instead
+    # of J*H*W (the peak stays exactly 1.0 = 1.0 * 1.0).
+    rows = np.arange(height)[None, :] - pixels[:, :1]
+    cols = np.arange(width)[None, :] - pixels[:, 1:]
+    row_gauss = (np.exp(-(rows ** 2) / (2.0 * sigma ** 2)) * present[:, None]).astype(np.float32)
+    col_gauss = np.exp(-(cols ** 2) / (2.0 * sigma ** 2)).astype(np.float32)
+    return row_gauss[:, :, None] * col_gauss[:, None, :]

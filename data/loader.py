@@ -1,0 +1,54 @@
+"""The DataLoader of the entry points, with reproducible, per-worker and per-rank random streams.
+
+torch's worker processes would otherwise start from copies of the same augmentation generator
+(ORIGINAL.md §11.5 item 18). The loader's generator is seeded from ``opt.seed`` and the rank; each
+epoch it gives the workers a fresh base seed, and ``seed_worker`` seeds numpy, ``random`` and the
+dataset's generator from torch's per-worker seed (base seed + worker id).
+"""
+import random
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, DistributedSampler, get_worker_info
+
+from data.registry import create_dataset
+from util.distributed import get_rank, is_initialized, print0
+
+
+def process_seed(seed, rank):
+    """A 63-bit seed for process ``rank`` of a run seeded with ``seed`` (distinct per rank)."""
+    return int(np.random.SeedSequence([seed, rank]).generate_state(2, np.uint64)[0] >> np.uint64(1))
+
+
+def seed_worker(worker_id):
+    """``worker_init_fn``: seed numpy, ``random`` and the dataset copy from torch's worker seed."""
+    seed = torch.initial_seed()  # base seed drawn from the loader's generator + worker_id
+    np.random.seed(seed % 2 ** 32)
+    random.seed(seed)
+    dataset = get_worker_info().dataset
+    if hasattr(dataset, "reseed"):
+        dataset.reseed(seed)
+
+
+def create_dataloader(opt):
+    """Build the dataset ``opt.dataset_mode`` and its DataLoader.
+
+    ``batch_size=opt.batchSize`` (per process), shuffled unless ``opt.serial_batches`` (through a
+    DistributedSampler when torch.distributed is initialised: call its ``set_epoch`` each epoch),
+    ``num_workers=opt.nThreads``, ``drop_last=opt.isTrain``; randomness seeded from ``opt.seed``.
+    Prints the number of images (pairs) in the split.
+    """
+    dataset = create_dataset(opt)
+    print0(f"#{'training' if opt.isTrain else opt.phase} images = {len(dataset)}")
+    rank = get_rank() if is_initialized() else 0
+    seed = process_seed(opt.seed, rank)
+    if hasattr(dataset, "reseed"):
+        dataset.reseed(seed)  # the stream used when nThreads == 0
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    sampler = None
+    if is_initialized():
+        sampler = DistributedSampler(dataset, shuffle=not opt.serial_batches, seed=opt.seed, drop_last=opt.isTrain)
+    return DataLoader(dataset, batch_size=opt.batchSize, shuffle=sampler is None and not opt.serial_batches,
+                      sampler=sampler, num_workers=opt.nThreads, drop_last=opt.isTrain,
+                      worker_init_fn=seed_worker, generator=generator, pin_memory=bool(opt.gpu_ids))

@@ -1,0 +1,181 @@
+"""One just-in-time loader for the custom ops' CUDA extensions, and the per-call switch between
+an extension and the exact pure-PyTorch path ("twin").
+
+Building: on first use a ``CudaExtension`` compiles its ``.cpp``/``.cu`` sources with ninja
+through ``torch.utils.cpp_extension.load`` (compiler-default C++ standard, no hard-coded
+gencode: ``TORCH_CUDA_ARCH_LIST`` when set, else the GPU in use). The build lives in
+``$TORCH_EXTENSIONS_DIR`` (default: PyTorch's cache folder) under a directory named by a hash
+of the sources, the shared header, the architectures and the PyTorch/CUDA versions, so a change
+of any of them builds afresh and an unchanged one loads in about a second.
+``python -m script.build_ops`` builds all extensions ahead of time.
+
+Choosing: the ``impl=`` argument of an op, else the ``GFLA_OPS_IMPL`` environment variable,
+else ``auto``:
+  - ``torch``: always the twin;
+  - ``cuda``: the extension; a build failure raises, and CPU tensors raise;
+  - ``auto``: the extension for CUDA tensors when it builds, else the twin after one warning
+    that carries the build error. CPU tensors always take the twin.
+"""
+import contextlib
+import hashlib
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+
+IMPL_ENV_VAR = "GFLA_OPS_IMPL"
+IMPLS = ("torch", "cuda", "auto")
+VERBOSE_ENV_VAR = "GFLA_OPS_VERBOSE"
+
+_HEADER = Path(__file__).with_name("custom_ops.h")
+_EXTRA_FLAGS = ["-O3"]
+_WARNING_TAIL_CHARS = 4000  # a failed nvcc run can print pages; its end says what went wrong
+
+
+class CudaExtension:
+    """A lazily built, cached CUDA extension.
+
+    Args:
+        name: Python module name of the extension (a valid identifier).
+        sources: its ``.cpp`` and ``.cu`` files; ``custom_ops.h`` is on the include path.
+    """
+
+    def __init__(self, name, sources):
+        self.name = name
+        self.sources = [Path(source) for source in sources]
+        self._module = None
+        self._error = None
+        self._warned = False
+
+    def load(self):
+        """The built extension module; builds it on first call. Raises RuntimeError (with the
+        build error) when it cannot be built; a failure is remembered, not retried."""
+        if self._module is None and self._error is None:
+            try:
+                self._module = self._build()
+            except Exception as error:  # any build failure (nvcc, ninja, linker, import) is reported
+                self._error = error
+        if self._error is not None:
+            raise RuntimeError(f"the CUDA extension '{self.name}' could not be built or loaded: "
+                               f"{self._error}") from self._error
+        return self._module
+
+    def warn_fallback(self, error):
+        """Warn once that auto mode uses the PyTorch path, saying why."""
+        if self._warned:
+            return
+        self._warned = True
+        text = str(error)
+        if len(text) > _WARNING_TAIL_CHARS:
+            text = "... " + text[-_WARNING_TAIL_CHARS:]
+        warnings.warn(f"{text}\nFalling back to the exact pure-PyTorch implementation of "
+                      f"'{self.name}' (slower, more memory). Set {IMPL_ENV_VAR}=torch to silence "
+                      f"this, or {IMPL_ENV_VAR}=cuda to make it an error.", RuntimeWarning,
+                      stacklevel=4)
+
+    def _build(self):
+        from torch.utils import cpp_extension  # imported lazily: it probes for compilers
+
+        arch_list = os.environ.get("TORCH_CUDA_ARCH_LIST") or _current_gpu_arch()
+        build_dir = _build_root() / f"{self.name}_{self._digest(arch_list)}"
+        build_dir.mkdir(parents=True, exist_ok=True)
+        verbose = os.environ.get(VERBOSE_ENV_VAR, "0") not in ("", "0")
+        print(f"GFLA: loading CUDA extension '{self.name}' for arch {arch_list} from {build_dir} "
+              "(the first time this compiles, about a minute)", file=sys.stderr, flush=True)
+        with _environment("TORCH_CUDA_ARCH_LIST", arch_list):
+            return cpp_extension.load(
+                name=self.name, sources=[str(source) for source in self.sources],
+                extra_include_paths=[str(_HEADER.parent)], extra_cflags=_EXTRA_FLAGS,
+                extra_cuda_cflags=_EXTRA_FLAGS, build_directory=str(build_dir), verbose=verbose)
+
+    def _digest(self, arch_list):
+        digest = hashlib.sha256()
+        for path in [*self.sources, _HEADER]:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        digest.update(f"{arch_list}|{torch.__version__}|{torch.version.cuda}|{_EXTRA_FLAGS}|"
+                      f"{sys.version_info[:2]}".encode())
+        return digest.hexdigest()[:16]
+
+
+def select_extension(op_name, extension, impl, tensor):
+    """The loaded extension to run ``op_name`` on ``tensor`` with, or None for the twin.
+
+    Args:
+        op_name: op name for messages.
+        extension: the op's CudaExtension, or None when the op's CUDA path is plain PyTorch.
+        impl: 'torch', 'cuda', 'auto' or None (then ``$GFLA_OPS_IMPL``, default 'auto').
+        tensor: the op's main input; its device decides.
+    Returns:
+        The extension module, or None.
+    Raises:
+        ValueError: unknown impl, or impl 'cuda' for a tensor that is not on a CUDA device.
+        RuntimeError: impl 'cuda' and the extension cannot be built.
+    """
+    requested, origin = _requested_impl(impl)
+    if requested == "torch":
+        return None
+    if not tensor.is_cuda:
+        if requested == "cuda":
+            raise ValueError(f"{op_name}: {origin} asks for the CUDA implementation, but the input is "
+                             f"on device '{tensor.device}'; move it to a CUDA device or use 'torch' "
+                             "or 'auto' (the pure-PyTorch path runs on any device)")
+        return None
+    if extension is None:
+        return None
+    if requested == "cuda":
+        return extension.load()
+    try:
+        return extension.load()
+    except RuntimeError as error:
+        extension.warn_fallback(error)
+        return None
+
+
+def _requested_impl(impl):
+    """(implementation, where it came from) after validation."""
+    if impl is not None:
+        value, origin = impl, f"impl={impl!r}"
+    else:
+        value = os.environ.get(IMPL_ENV_VAR, "auto")
+        origin = f"{IMPL_ENV_VAR}={value!r}"
+    if value not in IMPLS:
+        raise ValueError(f"{origin} is not a known implementation; expected one of {', '.join(IMPLS)}")
+    return value, origin
+
+
+def _current_gpu_arch():
+    """'major.minor' of the GPU in use, capped at the newest architecture this PyTorch was
+    built for (with PTX then, so the driver can compile it for the newer GPU)."""
+    if not torch.cuda.is_available():
+        raise RuntimeError("no CUDA device to build for: set TORCH_CUDA_ARCH_LIST (e.g. '9.0') "
+                           "to build without one")
+    capability = torch.cuda.get_device_capability(torch.cuda.current_device())
+    built = [(int(arch[3:-1]), int(arch[-1])) for arch in torch.cuda.get_arch_list()
+             if arch.startswith("sm_") and arch[3:].isdigit()]
+    if built and capability > max(built):
+        major, minor = max(built)
+        return f"{major}.{minor}+PTX"
+    return f"{capability[0]}.{capability[1]}"
+
+
+def _build_root():
+    from torch.utils import cpp_extension
+
+    return Path(os.environ.get("TORCH_EXTENSIONS_DIR") or cpp_extension.get_default_build_root())
+
+
+@contextlib.contextmanager
+def _environment(name, value):
+    """Set an environment variable for the duration of the block."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = previous

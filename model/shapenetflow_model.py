@@ -1,0 +1,9 @@
+"""View synthesis flow pre-training (ORIGINAL.md §7.4): options and networks for now."""
+from model.model_options import add_flow_stage_options
+from model.unported_model import UnportedModel
+
+
+class ShapeNetFlowModel(UnportedModel):
+    @staticmethod
+    def modify_options(parser, is_train):
+        return add_flow_stage_options(parser, net_g="shapenetflownet")

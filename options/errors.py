@@ -1,0 +1,5 @@
+"""The one exception type for bad option values, caught by the entry scripts."""
+
+
+class OptionError(ValueError):
+    """An option value is invalid; the message names the option, the value and what is expected."""
