@@ -4,8 +4,10 @@ The original stepped its schedulers once per data epoch with iteration-based ari
 (ORIGINAL.md §1.5, §11.5 item 20); here every policy is a function ``factor(n)`` of ``n``, the
 number of steps done, and the learning rate of step ``n + 1`` is ``lr * factor(n)``:
 
-* ``lambda``: 1 for ``n < niter``, then linear decay reaching 0 after ``niter + niter_decay``
-  steps: ``1 - (n - niter) / niter_decay`` (constant when ``niter_decay = 0``);
+* ``lambda``: ``1 - max(0, n + 1 - niter) / (niter_decay + 1)``: steps 1..niter at the full rate,
+  then steps niter+1..niter+niter_decay at ``niter_decay/(niter_decay+1), ..., 1/(niter_decay+1)``
+  of it, reaching 0 when all ``niter + niter_decay`` steps are done (the ``+ 1`` of the original's
+  formula, which keeps the last decaying step above zero);
 * ``step``: ``0.1 ** (n // lr_decay_iters)``;
 * ``exponent``: ``0.95 ** (n / lr_decay_iters)``, i.e. x0.95 per ``lr_decay_iters`` steps, smoothly
   (the original's x0.95 per epoch, with the epoch replaced by a fixed number of steps).
@@ -23,9 +25,7 @@ EXPONENT_GAMMA = 0.95
 def lr_factor(policy, iteration, niter, niter_decay, lr_decay_iters=None):
     """The factor of the base learning rate after ``iteration`` steps (see module docstring)."""
     if policy == "lambda":
-        if niter_decay == 0:
-            return 1.0
-        return max(0.0, 1.0 - max(0, iteration - niter) / niter_decay)
+        return max(0.0, 1.0 - max(0, iteration + 1 - niter) / (niter_decay + 1))
     if policy in ("step", "exponent"):
         if lr_decay_iters is None or lr_decay_iters < 1:
             raise ValueError(f"--lr_policy={policy} needs --lr_decay_iters >= 1, got {lr_decay_iters}")

@@ -1,6 +1,7 @@
 """Atomic checkpoints: a save that fails or is killed half-way leaves the previous checkpoint intact
 and loadable, and no partial file that looks like a checkpoint."""
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from model.checkpoint_io import atomic_save, load_file
 
 def snapshot(folder):
     """{file name: bytes} of every file in ``folder``, hidden ones included."""
-    return {name: open(os.path.join(folder, name), "rb").read() for name in sorted(os.listdir(folder))}
+    folder = pathlib.Path(folder)
+    return {name: (folder / name).read_bytes() for name in sorted(os.listdir(folder))}
 
 
 def checkpoint_files(folder):
@@ -54,10 +56,9 @@ def saved_toy(toy_registry, toy_argv):
 def test_failed_network_save_keeps_previous_checkpoint(saved_toy, toy_argv, monkeypatch):
     toy, weights, before = saved_toy
     perturb(toy)
-    monkeypatch.setattr(torch, "save", failing_save(lambda obj: True))
-    with pytest.raises(OSError, match="No space left"):
+    with monkeypatch.context() as patch, pytest.raises(OSError, match="No space left"):
+        patch.setattr(torch, "save", failing_save(lambda obj: True))
         toy.save_networks("latest")
-    monkeypatch.undo()
     assert snapshot(toy.save_dir) == before  # byte-identical, no temporary file left behind
     reloaded = model.create_model(parse_train(toy_argv("atomic", "--continue_train")))
     for key, value in reloaded.net_G.state_dict().items():
@@ -107,6 +108,7 @@ def test_checkpoint_write_killed_midway_leaves_previous_file(tmp_path):
     finally:
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
+        writer.stdout.close()
     assert writer.returncode == -signal.SIGKILL
     assert torch.equal(load_file(path)["weight"], torch.zeros(3))
     # The killed write's file is hidden and not named *.pth: no loader or glob takes it for a checkpoint.

@@ -4,7 +4,7 @@
 from torch's global generator every step, and ``ToyPairs`` draws augmentation from the Python,
 NumPy and torch generators, so exact resume must restore all of them. ``ToyFlowModel`` and
 ``ToyFullModel`` imitate the two training stages of ``pose``: the full generator holds the
-stage-one generator as ``flow_net`` plus a fresh ``decoder``.
+stage-one generator's ``flow_net`` plus a fresh ``decoder``.
 """
 import os
 import random
@@ -65,12 +65,22 @@ class ToyGenerator(nn.Module):
         return torch.tanh(self.conv2(torch.relu(self.conv1(x))))
 
 
-class ToyFullGenerator(nn.Module):
-    """Stage two's generator: stage one's (``flow_net``) plus a module of its own (``decoder``)."""
+class ToyFlowGenerator(nn.Module):
+    """Stage one's generator: its keys are ``flow_net.*``, as PoseFlowNetGenerator's."""
 
     def __init__(self):
         super().__init__()
         self.flow_net = ToyGenerator()
+
+    def forward(self, x):
+        return self.flow_net(x)
+
+
+class ToyFullGenerator(ToyFlowGenerator):
+    """Stage two's generator: stage one's ``flow_net`` plus a module of its own (``decoder``)."""
+
+    def __init__(self):
+        super().__init__()
         self.decoder = nn.Conv2d(3, 3, 1)
 
     def forward(self, x):
@@ -123,7 +133,9 @@ class ToyModel(BaseModel):
 
 
 class ToyFlowModel(ToyModel):
-    """Stage one: trains only what becomes ``flow_net`` in stage two."""
+    """Stage one: trains only the ``flow_net`` of stage two's generator."""
+
+    generator_class = ToyFlowGenerator
 
 
 class ToyFullModel(ToyModel):
@@ -137,6 +149,13 @@ class ToyFullModel(ToyModel):
         self.net_D = nn.Conv2d(3, 1, 3).to(self.device)
         if self.isTrain:
             self.optimizers.append(torch.optim.Adam(self.net_D.parameters(), lr=opt.lr * 0.1, betas=(0.0, 0.999)))
+
+    def optimize_parameters(self):
+        super().optimize_parameters()
+        loss_dis = self.net_D(self.output.detach()).square().mean()
+        self.optimizers[1].zero_grad()
+        loss_dis.backward()
+        self.optimizers[1].step()
 
 
 TOY_MODELS = {"toy": ToyModel, "toy_flow": ToyFlowModel, "toy_full": ToyFullModel}

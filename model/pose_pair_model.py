@@ -1,0 +1,53 @@
+"""What the two pose models share: their batch (a source/target pair with poses) and the
+flow losses (sampling correctness and affine regularisation, ORIGINAL.md §5.4-5.5)."""
+import os
+
+import torch
+import torch.nn.functional as F
+
+from model.base_model import BaseModel
+from model.network_configs import build_networks
+from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
+
+
+class PosePairModel(BaseModel):
+    """Base of ``PoseFlowModel`` and ``PoseModel``: inputs P1/BP1 (source) and P2/BP2 (target)."""
+
+    def __init__(self, opt):
+        super().__init__(opt)
+        for name, net in build_networks(opt).items():
+            setattr(self, "net_" + name, net)
+
+    def build_flow_losses(self, vgg=None):
+        """The correctness and regularisation criteria on this model's device."""
+        self.correctness = PerceptualCorrectness(vgg=vgg).to(self.device)
+        self.regularization = MultiAffineRegularizationLoss(kz_dic=self.opt.kernel_size).to(self.device)
+
+    def set_input(self, batch):
+        """Take a batch of the pair datasets; names results ``<P1 stem>_2_<P2 name>``."""
+        for key in ("P1", "BP1", "P2", "BP2"):
+            setattr(self, "input_" + key, batch[key].to(self.device, non_blocking=True))
+        self.image_paths = [os.path.splitext(p1)[0] + "_2_" + p2
+                            for p1, p2 in zip(batch["P1_path"], batch["P2_path"])]
+
+    def flow_losses(self, flow_fields, lambda_correct, lambda_regularization):
+        """Weighted correctness (target P2 from source P1 along the flows) and regularisation."""
+        correctness = self.correctness(self.input_P2, self.input_P1, flow_fields, self.opt.attn_layer)
+        regularization = self.regularization(flow_fields)
+        return lambda_correct * correctness, lambda_regularization * regularization
+
+
+def warp_image(image, flow):
+    """Backward-warp ``image`` [B, C, H, W] by ``flow`` [B, 2, h, w] (pixels at h x w): a visual.
+
+    The image is first nearest-resized to the flow's size, as the original's ``warp`` visual;
+    sampling is bilinear with border clamping, coordinates as the ops (align_corners=True).
+    """
+    b, _, h, w = flow.shape
+    image = F.interpolate(image, size=(h, w), mode="nearest")
+    rows = torch.arange(h, device=flow.device, dtype=flow.dtype).view(1, h, 1).expand(b, h, w)
+    cols = torch.arange(w, device=flow.device, dtype=flow.dtype).view(1, 1, w).expand(b, h, w)
+    x = (cols + flow[:, 0]) * (2.0 / max(w - 1, 1)) - 1
+    y = (rows + flow[:, 1]) * (2.0 / max(h - 1, 1)) - 1
+    grid = torch.stack((x, y), dim=-1).to(image.dtype)
+    return F.grid_sample(image, grid, mode="bilinear", padding_mode="border", align_corners=True)

@@ -1,0 +1,51 @@
+"""Build the custom ops' CUDA extensions ahead of time (used by setup.sh).
+
+    python -m script.build_ops
+
+Builds into the same cache as the just-in-time loader (``$TORCH_EXTENSIONS_DIR``, else
+PyTorch's default folder) for ``$TORCH_CUDA_ARCH_LIST``, else the GPU in use. Without CUDA it
+says so and exits 0: the ops then run their pure-PyTorch implementations. Exits 1 when a build
+fails (the ops would fall back to PyTorch with a warning).
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from model.networks.block_extractor import block_extractor  # noqa: E402
+from model.networks.resample2d_package import resample2d  # noqa: E402
+
+# local_attn_reshape has no extension: pixel_shuffle is its CUDA path (see its module docstring)
+EXTENSIONS = [block_extractor.EXTENSION, resample2d.EXTENSION]
+
+
+def main():
+    if not torch.cuda.is_available() and not os.environ.get("TORCH_CUDA_ARCH_LIST"):
+        print("build_ops: no CUDA device (and TORCH_CUDA_ARCH_LIST unset): nothing to build; the "
+              "custom ops will use their pure-PyTorch implementations.")
+        return 0
+    failed = []
+    for extension in EXTENSIONS:
+        start = time.perf_counter()
+        try:
+            module = extension.load()
+        except RuntimeError as error:
+            print(f"build_ops: FAILED {extension.name}:\n{error}", file=sys.stderr)
+            failed.append(extension.name)
+            continue
+        print(f"build_ops: {extension.name} ready in {time.perf_counter() - start:.1f} s: {module.__file__}")
+    if failed:
+        print(f"build_ops: {len(failed)} extension(s) failed ({', '.join(failed)}); the ops will fall back "
+              "to PyTorch with a warning (set GFLA_OPS_VERBOSE=1 for the full compiler output).",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Fixtures of the metric tests: an offline torch hub of random-weight networks, and small image folders.
+
+The weight files have the names and layouts of the real downloads, so the metric code loads them
+through its normal path (``$TORCH_HOME/hub/checkpoints``). Their convolutions get He-normal
+weights: PyTorch's default init makes Inception's 2048-d features vanish (~1e-8), which would
+make every FID about 0 and the FID tests meaningless.
+"""
+import os
+import shutil
+from unittest import mock
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+
+import pytorch_fid.inception
+from script.metrics_lib.matching import target_stem
+
+REAL_SAMPLES = "/work/shared/real_samples"
+MARKET = os.path.join(REAL_SAMPLES, "market")
+MARKET_ANNOTATIONS = os.path.join(MARKET, "market-annotation-test.csv")
+
+INCEPTION_FILE = "inception_v3_google-0cc3c7bd.pth"
+FID_INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth"
+ALEXNET_FILE = "alexnet-owt-7be5be79.pth"
+
+
+def _he_init(network):
+    for module in network.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+    return network
+
+
+def _pytorch_fid_network():
+    """pytorch-fid's FID Inception built by the package itself, left with random weights."""
+    built = {}
+
+    def keep_network(network, state_dict, *args, **kwargs):
+        built["network"] = network
+
+    with mock.patch.object(pytorch_fid.inception, "load_state_dict_from_url", lambda *a, **k: None), \
+            mock.patch.object(torchvision.models.Inception3, "load_state_dict", keep_network):
+        pytorch_fid.inception.fid_inception_v3()
+    return built["network"]
+
+
+@pytest.fixture(scope="session")
+def random_hub(tmp_path_factory):
+    """A TORCH_HOME whose hub cache holds random torchvision Inception, pytorch-fid Inception and AlexNet."""
+    home = tmp_path_factory.mktemp("torch_home")
+    checkpoints = home / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    torch.manual_seed(0)
+    networks = {
+        INCEPTION_FILE: torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False),
+        FID_INCEPTION_FILE: _pytorch_fid_network(),
+        ALEXNET_FILE: torchvision.models.alexnet(weights=None),
+    }
+    for file_name, network in networks.items():
+        torch.save(_he_init(network).state_dict(), checkpoints / file_name)
+    return home
+
+
+@pytest.fixture
+def offline_hub(random_hub, monkeypatch):
+    """Point TORCH_HOME at ``random_hub`` and make any download attempt fail the test."""
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"a download was attempted: {url}")
+
+    monkeypatch.setenv("TORCH_HOME", str(random_hub))
+    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
+    return random_hub
+
+
+def copy_market_pairs(root, count):
+    """Copy the first ``count`` Market generated images and their targets into root/gen and root/gt."""
+    generated_dir, gt_dir = root / "gen", root / "gt"
+    generated_dir.mkdir()
+    gt_dir.mkdir()
+    for name in sorted(os.listdir(os.path.join(MARKET, "generated")))[:count]:
+        shutil.copy(os.path.join(MARKET, "generated", name), generated_dir / name)
+        target = f"{target_stem(name)}.jpg"
+        shutil.copy(os.path.join(MARKET, "test", target), gt_dir / target)
+    return generated_dir, gt_dir
+
+
+def copy_market_photos(folder, count):
+    """Copy the first ``count`` Market test photos into ``folder``."""
+    folder.mkdir()
+    for name in sorted(os.listdir(os.path.join(MARKET, "test")))[:count]:
+        shutil.copy(os.path.join(MARKET, "test", name), folder / name)
+    return folder
+
+
+@pytest.fixture
+def market(tmp_path):
+    """tmp folders: gen/ (6 generated), gt/ (their 6 targets), real/ (8 photos), cache/."""
+    generated_dir, gt_dir = copy_market_pairs(tmp_path, 6)
+    real_dir = copy_market_photos(tmp_path / "real", 8)
+    return {"gen": generated_dir, "gt": gt_dir, "real": real_dir, "cache": tmp_path / "cache",
+            "root": tmp_path}
