@@ -17,6 +17,7 @@ Iteration convention: ``self.iteration`` is the number of optimisation steps don
 import os
 from collections import OrderedDict
 
+import torch
 from torch import nn
 
 from model.checkpoint_io import atomic_save, load_file, network_path, training_state_path
@@ -206,7 +207,10 @@ class BaseModel:
 
     def get_current_errors(self):
         """OrderedDict loss name -> float value of ``self.loss_<name>``."""
-        return OrderedDict((name, float(getattr(self, "loss_" + name))) for name in self.loss_names)
+        def as_float(value):
+            return value.detach().item() if isinstance(value, torch.Tensor) else float(value)
+
+        return OrderedDict((name, as_float(getattr(self, "loss_" + name))) for name in self.loss_names)
 
     def get_current_visuals(self):
         """OrderedDict visual name -> first sample of ``self.<name>`` (detached, CPU); a list

@@ -158,4 +158,10 @@ class ToyFullModel(ToyModel):
         self.optimizers[1].step()
 
 
-TOY_MODELS = {"toy": ToyModel, "toy_flow": ToyFlowModel, "toy_full": ToyFullModel}
+class ToyTrainOnlyModel(ToyModel):
+    """A model without test(), as pose_flow."""
+
+    test = BaseModel.test
+
+
+TOY_MODELS = {"toy": ToyModel, "toy_flow": ToyFlowModel, "toy_full": ToyFullModel, "toy_train_only": ToyTrainOnlyModel}
