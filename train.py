@@ -68,7 +68,6 @@ def train(opt):
     batches_per_epoch = len(loader)
     if batches_per_epoch == 0:
         raise ValueError(f"the training set has fewer samples than --batchSize={opt.batchSize}: no full batch")
-    dist.print0(f"training images = {batches_per_epoch * opt.batchSize} per process")
     visualizer = Visualizer(opt)
     model = models.create_model(opt)  # restores the RNG on resume: nothing may draw from it before the loop
     total_iterations = opt.niter + opt.niter_decay

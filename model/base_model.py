@@ -5,7 +5,8 @@ A concrete model (ORIGINAL.md §7) sets ``loss_names``, ``visual_names``, ``mode
 ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
 ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
 
-Files in ``save_dir = <checkpoints_dir>/<name>`` (all written atomically, rank 0 only):
+Files in ``save_dir = <checkpoints_dir>/<name>``, each written atomically (by rank 0 only: train.py
+calls ``save_networks`` there):
 * ``<which>_net_<Name>.pth``: plain state_dict of net ``Name`` on the CPU, without DDP/DataParallel
   or torch.compile prefixes, so released checkpoints and ours have one format;
 * ``<which>_train_state.pth`` (training): model class, iteration, epoch, optimizer and scheduler

@@ -43,15 +43,17 @@ def print0(*args, **kwargs):
         print(*args, **kwargs)
 
 
-def init_from_env():
+def init_from_env(backend=None):
     """Join the process group when launched by torchrun with more than one process.
 
-    NCCL when CUDA is available, else Gloo. Does nothing for a single process or when a group
-    already exists, so scripts may call it unconditionally.
+    Args:
+        backend: 'nccl', 'gloo', ...; default NCCL when CUDA is available, else Gloo.
+    Does nothing for a single process or when a group already exists, so scripts may call it
+    unconditionally.
     """
     if is_initialized() or int(os.environ.get("WORLD_SIZE", 1)) <= 1:
         return
-    dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+    dist.init_process_group(backend=backend or ("nccl" if torch.cuda.is_available() else "gloo"))
 
 
 def barrier():

@@ -53,16 +53,18 @@ def capture_rng_state():
             "gauss": float(numpy_state["gauss"]),
         },
         "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        # the current device's only: the one this process computes on (a DDP rank has one GPU);
+        # reading every device's would create a CUDA context on each of them
+        "cuda": torch.cuda.get_rng_state() if torch.cuda.is_available() and torch.cuda.is_initialized() else None,
     }
 
 
 def restore_rng_state(state):
     """Restore a :func:`capture_rng_state` snapshot.
 
-    CUDA states are restored when this machine has as many GPUs as when they were saved;
-    otherwise (e.g. a GPU run resumed on the CPU) they are skipped with a warning, since the
-    CUDA streams cannot continue exactly anyway.
+    The CUDA state goes to the current device. A snapshot with a CUDA state restored where CUDA
+    is not available (a GPU run resumed on the CPU) skips it with a warning: those streams cannot
+    continue anyway.
     """
     random.setstate(state["python"])
     numpy_state = state["numpy"]
@@ -73,14 +75,13 @@ def restore_rng_state(state):
         "gauss": numpy_state["gauss"],
     })
     torch.set_rng_state(state["torch"])
-    if not state["cuda"]:
+    if state["cuda"] is None:
         return
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if count != len(state["cuda"]):
-        warnings.warn(f"the training state holds CUDA RNG states of {len(state['cuda'])} GPU(s) but {count} "
-                      "are visible: CUDA random streams restart instead of continuing", stacklevel=2)
+    if not torch.cuda.is_available():
+        warnings.warn("the training state holds a CUDA RNG state but CUDA is not available: "
+                      "CUDA random streams restart instead of continuing", stacklevel=2)
         return
-    torch.cuda.set_rng_state_all(state["cuda"])
+    torch.cuda.set_rng_state(state["cuda"])
 
 
 def _seed_epoch_order(loader, seed, epoch, rank):

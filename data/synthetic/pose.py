@@ -12,6 +12,7 @@ import numpy as np
 
 from util.skeleton import JOINT_NAMES
 
+
 @dataclass(frozen=True)
 class Pose:
     """A placed pose: int keypoints [18, 2] of (row, col), the head centre (y, x) and the figure's scale."""

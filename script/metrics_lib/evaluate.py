@@ -12,7 +12,7 @@ from script.metrics_lib.body_mask import target_keypoints
 from script.metrics_lib.cache import cached_statistics, default_cache_dir
 from script.metrics_lib.fid import feature_statistics, frechet_distance
 from script.metrics_lib.image_files import list_images, used_count
-from script.metrics_lib.inception import build_inception
+from script.metrics_lib.inception import FEATURE_DIMS, build_inception
 from script.metrics_lib.lpips_metric import build_lpips
 from script.metrics_lib.matching import match_pairs
 from script.metrics_lib.pair_scoring import score_pairs
@@ -64,6 +64,10 @@ def _fid(config, generated_files, device):
         identity, statistics(real_files, "FID real images"))
     print(f"FID: real statistics {'reused from' if reused else 'computed and cached in'} {cache_path}")
     mu_generated, sigma_generated = statistics(generated_files, "FID generated images")()
+    if min(len(generated_files), len(real_files)) <= FEATURE_DIMS:
+        print(f"FID: warning: {min(len(generated_files), len(real_files))} images for {FEATURE_DIMS}-d "
+              f"features give a singular covariance; the FID is biased upwards and not comparable "
+              f"with scores over more images")
     value = frechet_distance(mu_generated, sigma_generated, mu_real, sigma_real)
     result = {"value": value, "count": len(generated_files), "real_count": len(real_files),
               "real_statistics_file": cache_path, "real_statistics_reused": reused}

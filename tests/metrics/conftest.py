@@ -5,25 +5,16 @@ through its normal path (``$TORCH_HOME/hub/checkpoints``). Their convolutions ge
 weights: PyTorch's default init makes Inception's 2048-d features vanish (~1e-8), which would
 make every FID about 0 and the FID tests meaningless.
 """
-import os
-import shutil
 from unittest import mock
 
 import pytest
+import pytorch_fid.inception
 import torch
 import torchvision
 from torch import nn
 
-import pytorch_fid.inception
-from script.metrics_lib.matching import target_stem
-
-REAL_SAMPLES = "/work/shared/real_samples"
-MARKET = os.path.join(REAL_SAMPLES, "market")
-MARKET_ANNOTATIONS = os.path.join(MARKET, "market-annotation-test.csv")
-
-INCEPTION_FILE = "inception_v3_google-0cc3c7bd.pth"
-FID_INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth"
-ALEXNET_FILE = "alexnet-owt-7be5be79.pth"
+from .helpers import (ALEXNET_FILE, FID_INCEPTION_FILE, INCEPTION_FILE, copy_market_pairs,
+                      copy_market_photos)
 
 
 def _he_init(network):
@@ -74,30 +65,13 @@ def offline_hub(random_hub, monkeypatch):
     return random_hub
 
 
-def copy_market_pairs(root, count):
-    """Copy the first ``count`` Market generated images and their targets into root/gen and root/gt."""
-    generated_dir, gt_dir = root / "gen", root / "gt"
-    generated_dir.mkdir()
-    gt_dir.mkdir()
-    for name in sorted(os.listdir(os.path.join(MARKET, "generated")))[:count]:
-        shutil.copy(os.path.join(MARKET, "generated", name), generated_dir / name)
-        target = f"{target_stem(name)}.jpg"
-        shutil.copy(os.path.join(MARKET, "test", target), gt_dir / target)
-    return generated_dir, gt_dir
-
-
-def copy_market_photos(folder, count):
-    """Copy the first ``count`` Market test photos into ``folder``."""
-    folder.mkdir()
-    for name in sorted(os.listdir(os.path.join(MARKET, "test")))[:count]:
-        shutil.copy(os.path.join(MARKET, "test", name), folder / name)
-    return folder
-
-
 @pytest.fixture
 def market(tmp_path):
-    """tmp folders: gen/ (6 generated), gt/ (their 6 targets), real/ (8 photos), cache/."""
-    generated_dir, gt_dir = copy_market_pairs(tmp_path, 6)
-    real_dir = copy_market_photos(tmp_path / "real", 8)
+    """tmp folders: gen/ (4 generated), gt/ (their 4 targets), real/ (5 photos), cache/.
+
+    Small because every image costs an Inception pass at 299x299 on the CPU.
+    """
+    generated_dir, gt_dir = copy_market_pairs(tmp_path, 4)
+    real_dir = copy_market_photos(tmp_path / "real", 5)
     return {"gen": generated_dir, "gt": gt_dir, "real": real_dir, "cache": tmp_path / "cache",
             "root": tmp_path}

@@ -92,6 +92,7 @@ def _blurred_copy(source, destination):
     return destination
 
 
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")  # 5 images: singular covariances
 def test_fid_of_a_folder_against_itself_is_zero_and_blurring_raises_it(offline_hub, market):
     blurred = _blurred_copy(market["real"], market["root"] / "blurred")
 
@@ -99,8 +100,11 @@ def test_fid_of_a_folder_against_itself_is_zero_and_blurring_raises_it(offline_h
         config = MetricsConfig(generated_path=str(generated), real_path=str(market["real"]),
                                metrics=["fid"], device="cpu", num_workers=0,
                                cache_dir=str(market["cache"]))
-        return evaluate(config)["results"]["fid"]["value"]
+        return evaluate(config)["results"]["fid"]
 
     same, worse = fid_of(market["real"]), fid_of(blurred)
-    assert worse > 1e-3, f"FID of the blurred folder: {worse}"
-    assert abs(same) < 1e-6 * worse, f"FID of the folder against itself: {same} (blurred: {worse})"
+    assert not same["real_statistics_reused"] and worse["real_statistics_reused"]
+    assert worse["value"] > 1e-3, f"FID of the blurred folder: {worse['value']}"
+    # 5 images in 2048 dimensions: singular covariances, for which sqrtm is accurate to ~1e-6.
+    assert abs(same["value"]) < 1e-4 * worse["value"], \
+        f"FID of the folder against itself: {same['value']} (blurred: {worse['value']})"

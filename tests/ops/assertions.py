@@ -3,10 +3,12 @@ import torch
 
 
 def assert_close(actual, expected, rel, name="tensor"):
-    """Assert max |actual - expected| <= rel * max |expected| (elementwise NaN must match NaN).
+    """Assert max |actual - expected| <= rel * max(1, max |expected|) (NaN must match NaN).
 
     The error is measured against the largest magnitude of ``expected`` rather than per element,
-    so gradients that cancel to almost zero somewhere do not make the bound meaningless.
+    so gradients that cancel to almost zero somewhere do not make the bound meaningless; below
+    magnitude 1 the bound is absolute, so tensors that are zero up to rounding (e.g. the flow
+    gradient on a one-pixel map) compare as equal.
 
     Args:
         actual, expected: tensors of one shape (any dtypes and devices; compared in float64 on CPU).
@@ -25,15 +27,15 @@ def assert_close(actual, expected, rel, name="tensor"):
     diff = torch.nan_to_num((a - e).abs(), nan=0.0)
     if diff.numel() == 0:
         return
-    scale = torch.nan_to_num(e.abs(), nan=0.0).max().item()
+    scale = max(1.0, torch.nan_to_num(e.abs(), nan=0.0).max().item())
     worst = diff.max().item()
     if worst <= rel * scale:
         return
     index = _where(diff, a.shape)
     raise AssertionError(
         f"{name}: max |difference| {worst:.3e} at index {index} (actual {a[index].item():.10g}, "
-        f"expected {e[index].item():.10g}); that is {worst / max(scale, 1e-300):.3e} of "
-        f"max |expected| = {scale:.3e}, allowed {rel:.1e}")
+        f"expected {e[index].item():.10g}); that is {worst / scale:.3e} of "
+        f"max(1, max |expected|) = {scale:.3e}, allowed {rel:.1e}")
 
 
 def _where(values, shape):

@@ -58,7 +58,8 @@ def test_even_k_offsets_are_asymmetric():
     blocks = block_extractor(source, torch.zeros(1, 2, 5, 6, dtype=torch.float64), 4, impl="torch")
     rows = torch.tensor([0, 0, 1, 2])     # i = 1: 1-2 .. 1+1, clamped at 0
     cols = torch.tensor([2, 3, 4, 5])     # j = 4: 4-2 .. 4+1
-    assert torch.equal(blocks[0, 0, 4:8, 16:20], source[0, 0][rows][:, cols])
+    # not bit-exact: grid_sample's normalise/unnormalise round trip moves points by ~1e-16 px
+    assert_close(blocks[0, 0, 4:8, 16:20], source[0, 0][rows][:, cols], 1e-14, "cell (1, 4)")
 
 
 def test_module_has_original_signature():

@@ -53,3 +53,17 @@ def test_resume_with_worker_processes_keeps_the_data_order(train_entry, toy_argv
     second = train_entry.train(parse_train(argv + ["--continue_train"]))
     assert [(step, indices, lr) for step, indices, _, lr in second.history] == \
         [(step, indices, lr) for step, indices, _, lr in full.history[4:]]
+
+
+@pytest.mark.cuda
+def test_resume_on_the_gpu_continues_the_cuda_random_stream(train_entry, toy_argv):
+    """The toy model's noise is drawn on the GPU: a resumed run matches only if the CUDA generator
+    is restored (tolerance instead of equality: cuDNN may pick other algorithms per run)."""
+    full = train_entry.train(parse_train(toy_argv("gpu_full", "--gpu_ids=0")))
+    split_argv = toy_argv("gpu_split", "--gpu_ids=0")
+    train_entry.train(parse_train(split_argv + ["--toy_interrupt_at=4"]))
+    second = train_entry.train(parse_train(split_argv + ["--continue_train"]))
+    assert [(step, indices, lr) for step, indices, _, lr in second.history] == \
+        [(step, indices, lr) for step, indices, _, lr in full.history[4:]]
+    assert [loss for _, _, loss, _ in second.history] == \
+        pytest.approx([loss for _, _, loss, _ in full.history[4:]], rel=1e-5, abs=1e-6)

@@ -3,7 +3,8 @@
 // Forward: one thread per output pixel (b, y, x) and group of channels; consecutive threads
 // write consecutive x, and the bilinear geometry is computed once for all channels of the group.
 // Backward (one fused kernel): a block covers 32 flow positions (lanes) x 8 channel groups
-// (rows); each thread walks the k*k cell of its flow position over its channels. The source
+// (rows); each thread walks the k*k cell of its flow position, channel by channel, row by row
+// (so each grad_out sector is used up while it is in L1: lanes are k elements apart). The source
 // gradient is scattered with atomics (flows are arbitrary, so cells overlap anywhere); the flow
 // gradient is a sum over C and k*k per flow position, reduced in shared memory without atomics.
 // Half types are read and written as stored and computed in float32.
@@ -26,40 +27,30 @@ constexpr int kChannelsPerThread = 8;  // forward: channels sharing one bilinear
 constexpr int kLanes = 32;             // backward: flow positions per block
 constexpr int kChannelGroups = 8;      // backward: channel groups per block
 
-// Bilinear sample of a [height, width] plane with edge replication: corner offsets clamped to
-// the plane, interpolation weights from the unclamped fractions (the original's arithmetic).
+// One axis of a bilinear sample with edge replication: the two neighbouring indices clamped to
+// [0, size-1] after flooring, and the unclamped fraction (the original's arithmetic).
 template <typename acc_t, typename index_t>
-struct Bilinear {
-  index_t top_left, top_right, bottom_left, bottom_right;
-  acc_t alpha, beta;  // fractions along x and y
+struct AxisCorners {
+  index_t low, high;
+  acc_t frac;
 
-  __device__ __forceinline__ Bilinear(acc_t x, acc_t y, index_t height, index_t width) {
-    const acc_t x0 = floor(x);
-    const acc_t y0 = floor(y);
-    const acc_t max_x = static_cast<acc_t>(width - 1);
-    const acc_t max_y = static_cast<acc_t>(height - 1);
-    const auto left = static_cast<index_t>(gfla::clamp(x0, acc_t(0), max_x));
-    const auto right = static_cast<index_t>(gfla::clamp(x0 + 1, acc_t(0), max_x));
-    const auto top = static_cast<index_t>(gfla::clamp(y0, acc_t(0), max_y)) * width;
-    const auto bottom = static_cast<index_t>(gfla::clamp(y0 + 1, acc_t(0), max_y)) * width;
-    top_left = top + left;
-    top_right = top + right;
-    bottom_left = bottom + left;
-    bottom_right = bottom + right;
-    alpha = x - x0;
-    beta = y - y0;
+  __device__ __forceinline__ AxisCorners(acc_t coord, index_t size) {
+    const acc_t base = floor(coord);
+    const acc_t max_index = static_cast<acc_t>(size - 1);
+    low = static_cast<index_t>(gfla::clamp(base, acc_t(0), max_index));
+    high = static_cast<index_t>(gfla::clamp(base + 1, acc_t(0), max_index));
+    frac = coord - base;
   }
 };
 
-// Sampling point of in-cell offset (u, v) of flow position (b, i, j): (x, y) in source pixels.
+// Flow (x, y) at flow position (b, i, j) of a [B, 2, H, W] flow.
 template <typename acc_t, typename index_t>
-__device__ __forceinline__ void sample_point(const acc_t* flow, index_t b, index_t i, index_t j, int u,
-                                             int v, int k, index_t flow_h, index_t flow_w, acc_t& x,
-                                             acc_t& y) {
+__device__ __forceinline__ void read_flow(const acc_t* flow, index_t b, index_t i, index_t j, index_t flow_h,
+                                          index_t flow_w, acc_t& fx, acc_t& fy) {
   const index_t plane = flow_h * flow_w;
   const acc_t* f = flow + b * 2 * plane + i * flow_w + j;
-  x = static_cast<acc_t>(j + v - k / 2) + f[0];
-  y = static_cast<acc_t>(i + u - k / 2) + f[plane];
+  fx = f[0];
+  fy = f[plane];
 }
 
 template <typename scalar_t, typename index_t>
@@ -79,14 +70,16 @@ __global__ void __launch_bounds__(kForwardThreads)
   const index_t i = y / k;
   const index_t j = x / k;
 
-  acc_t sx, sy;
-  sample_point(flow, b, i, j, static_cast<int>(y - i * k), static_cast<int>(x - j * k), k, flow_h, flow_w,
-               sx, sy);
-  const Bilinear<acc_t, index_t> s(sx, sy, src_h, src_w);
-  const acc_t w_tl = (1 - s.alpha) * (1 - s.beta);
-  const acc_t w_tr = s.alpha * (1 - s.beta);
-  const acc_t w_bl = (1 - s.alpha) * s.beta;
-  const acc_t w_br = s.alpha * s.beta;
+  acc_t fx, fy;
+  read_flow(flow, b, i, j, flow_h, flow_w, fx, fy);
+  // sample point: flow position + in-cell offset - k/2 + flow, in source pixels
+  const AxisCorners<acc_t, index_t> col(static_cast<acc_t>(j + (x - j * k) - k / 2) + fx, src_w);
+  const AxisCorners<acc_t, index_t> row(static_cast<acc_t>(i + (y - i * k) - k / 2) + fy, src_h);
+  const index_t top = row.low * src_w, bottom = row.high * src_w;
+  const acc_t w_tl = (1 - col.frac) * (1 - row.frac);
+  const acc_t w_tr = col.frac * (1 - row.frac);
+  const acc_t w_bl = (1 - col.frac) * row.frac;
+  const acc_t w_br = col.frac * row.frac;
 
   const index_t src_plane = src_h * src_w;
   const index_t out_plane = out_h * out_w;
@@ -95,10 +88,10 @@ __global__ void __launch_bounds__(kForwardThreads)
   const scalar_t* src = source + (b * channels + c_begin) * src_plane;
   scalar_t* dst = out + (b * channels + c_begin) * out_plane + y * out_w + x;
   for (index_t c = c_begin; c < c_end; ++c, src += src_plane, dst += out_plane) {
-    *dst = static_cast<scalar_t>(w_tl * static_cast<acc_t>(src[s.top_left]) +
-                                 w_tr * static_cast<acc_t>(src[s.top_right]) +
-                                 w_bl * static_cast<acc_t>(src[s.bottom_left]) +
-                                 w_br * static_cast<acc_t>(src[s.bottom_right]));
+    *dst = static_cast<scalar_t>(w_tl * static_cast<acc_t>(src[top + col.low]) +
+                                 w_tr * static_cast<acc_t>(src[top + col.high]) +
+                                 w_bl * static_cast<acc_t>(src[bottom + col.low]) +
+                                 w_br * static_cast<acc_t>(src[bottom + col.high]));
   }
 }
 
@@ -122,33 +115,35 @@ __global__ void __launch_bounds__(kLanes* kChannelGroups)
   acc_t grad_x = 0;
   acc_t grad_y = 0;
   if (valid) {
+    acc_t fx, fy;
+    read_flow(flow, b, i, j, flow_h, flow_w, fx, fy);
     const index_t out_w = flow_w * k;
     const index_t out_plane = flow_plane * k * k;
     const index_t src_plane = src_h * src_w;
-    for (int u = 0; u < k; ++u) {
-      for (int v = 0; v < k; ++v) {
-        acc_t sx, sy;
-        sample_point(flow, b, i, j, u, v, k, flow_h, flow_w, sx, sy);
-        const Bilinear<acc_t, index_t> s(sx, sy, src_h, src_w);
-        const index_t out_offset = (i * k + u) * out_w + j * k + v;
-        for (index_t c = threadIdx.y; c < channels; c += kChannelGroups) {
-          const acc_t g = static_cast<acc_t>(grad_out[(b * channels + c) * out_plane + out_offset]);
-          const index_t plane = (b * channels + c) * src_plane;
+    // Channels outermost: the k x k cell of one channel is read row by row, so the sectors a
+    // row touches are reused at once (lanes are k elements apart in grad_out).
+    for (index_t c = threadIdx.y; c < channels; c += kChannelGroups) {
+      const scalar_t* g_cell = grad_out + (b * channels + c) * out_plane + i * k * out_w + j * k;
+      const index_t plane = (b * channels + c) * src_plane;
+      for (int u = 0; u < k; ++u) {
+        const AxisCorners<acc_t, index_t> row(static_cast<acc_t>(i + u - k / 2) + fy, src_h);
+        const index_t top = plane + row.low * src_w, bottom = plane + row.high * src_w;
+        for (int v = 0; v < k; ++v) {
+          const AxisCorners<acc_t, index_t> col(static_cast<acc_t>(j + v - k / 2) + fx, src_w);
+          const acc_t g = static_cast<acc_t>(g_cell[u * out_w + v]);
           if (grad_source != nullptr) {
-            acc_t* gs = grad_source + plane;
-            gpuAtomicAddNoReturn(gs + s.top_left, g * (1 - s.alpha) * (1 - s.beta));
-            gpuAtomicAddNoReturn(gs + s.top_right, g * s.alpha * (1 - s.beta));
-            gpuAtomicAddNoReturn(gs + s.bottom_left, g * (1 - s.alpha) * s.beta);
-            gpuAtomicAddNoReturn(gs + s.bottom_right, g * s.alpha * s.beta);
+            gpuAtomicAddNoReturn(grad_source + top + col.low, g * (1 - col.frac) * (1 - row.frac));
+            gpuAtomicAddNoReturn(grad_source + top + col.high, g * col.frac * (1 - row.frac));
+            gpuAtomicAddNoReturn(grad_source + bottom + col.low, g * (1 - col.frac) * row.frac);
+            gpuAtomicAddNoReturn(grad_source + bottom + col.high, g * col.frac * row.frac);
           }
           if (grad_flow != nullptr) {
-            const scalar_t* src = source + plane;
-            const acc_t tl = static_cast<acc_t>(src[s.top_left]);
-            const acc_t tr = static_cast<acc_t>(src[s.top_right]);
-            const acc_t bl = static_cast<acc_t>(src[s.bottom_left]);
-            const acc_t br = static_cast<acc_t>(src[s.bottom_right]);
-            grad_x += g * ((1 - s.beta) * (tr - tl) + s.beta * (br - bl));
-            grad_y += g * ((1 - s.alpha) * (bl - tl) + s.alpha * (br - tr));
+            const acc_t tl = static_cast<acc_t>(source[top + col.low]);
+            const acc_t tr = static_cast<acc_t>(source[top + col.high]);
+            const acc_t bl = static_cast<acc_t>(source[bottom + col.low]);
+            const acc_t br = static_cast<acc_t>(source[bottom + col.high]);
+            grad_x += g * ((1 - row.frac) * (tr - tl) + row.frac * (br - bl));
+            grad_y += g * ((1 - col.frac) * (bl - tl) + col.frac * (br - tr));
           }
         }
       }

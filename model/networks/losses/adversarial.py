@@ -48,7 +48,7 @@ class AdversarialLoss(nn.Module):
         """
         if self.gan_mode == 'lsgan':
             label = self.real_label if target_is_real else self.fake_label
-            return F.mse_loss(prediction, label.to(prediction.dtype).expand_as(prediction))
+            return F.mse_loss(prediction, label.to(prediction).expand_as(prediction))
         if self.gan_mode == 'hinge':
             if not for_discriminator:
                 return -prediction.mean()

@@ -41,7 +41,7 @@ class AffineRegularizationLoss(nn.Module):
         b, channels = flow.shape[:2]
         k2 = self.kernel_size ** 2
         windows = F.unfold(flow, self.kernel_size).reshape(b, channels, k2, -1)   # [B, 2, k*k, L]
-        residuals = torch.einsum('ij,bcjl->bcil', self.residual.to(flow.dtype), windows)
+        residuals = torch.einsum('ij,bcjl->bcil', self.residual.to(flow), windows)
         return residuals.pow(2).sum(dim=2).mean(dim=(0, 2)).sum()
 
 

@@ -1,0 +1,176 @@
+"""script/metrics.py end to end on real Market samples, offline, with random-weight networks."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+import script.metrics_lib.evaluate as evaluate_module
+from data.annotations import read_annotations
+from script import metrics
+from script.metrics_lib.body_mask import body_mask
+from script.metrics_lib.image_files import read_rgb, to_chw_tensor
+from script.metrics_lib.lpips_metric import build_lpips, lpips_distances
+from script.metrics_lib.matching import match_pairs
+
+from .helpers import MARKET_ANNOTATIONS
+
+# Five images in 2048 dimensions: singular covariances, which scipy's sqrtm warns about.
+pytestmark = pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _argv(market, *extra):
+    return ["--gt_path", str(market["gt"]), "--distorated_path", str(market["gen"]),
+            "--fid_real_path", str(market["real"]), "--cache_dir", str(market["cache"]),
+            "--output", str(market["root"] / "scores.json"), "--device", "cpu", "--num_workers", "0",
+            *extra]
+
+
+def _direct_pair_scores(market):
+    """Per-pair scores computed straight from scikit-image, in sorted generated-name order."""
+    keypoints = read_annotations(MARKET_ANNOTATIONS)
+    scores = {name: [] for name in ("ssim", "ssim_256", "mask_ssim", "psnr", "l1", "mae")}
+    for pair in match_pairs(str(market["gen"]), str(market["gt"])):
+        gt, generated = read_rgb(pair.target) / 255.0, read_rgb(pair.generated) / 255.0
+        mask = body_mask(keypoints[pair.target_name], gt.shape[:2])[..., None]
+        scores["ssim"].append(structural_similarity(gt, generated, data_range=1, win_size=51, channel_axis=-1))
+        for name, (a, b) in (("ssim_256", (gt, generated)), ("mask_ssim", (gt * mask, generated * mask))):
+            scores[name].append(structural_similarity(
+                a * 255, b * 255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                channel_axis=-1, data_range=255 * (b.max() - b.min())))
+        scores["psnr"].append(peak_signal_noise_ratio(gt, generated, data_range=1))
+        scores["l1"].append(np.abs(gt - generated).mean())
+        scores["mae"].append(np.abs(gt - generated).sum() / (gt + generated).sum())
+    return {name: np.array(values) for name, values in scores.items()}
+
+
+def _direct_lpips(market, count):
+    model, _ = build_lpips()
+    pairs = match_pairs(str(market["gen"]), str(market["gt"]))[:count]
+    load = lambda paths: torch.stack([to_chw_tensor(read_rgb(path)) for path in paths])  # noqa: E731
+    with torch.no_grad():
+        return lpips_distances(model, load([p.generated for p in pairs]), load([p.target for p in pairs]))
+
+
+def test_every_metric_with_the_original_flags(offline_hub, market, capsys):
+    report = metrics.main(_argv(market, "--name", "market_run", "--calculate_mask",
+                                "--annotation_path", MARKET_ANNOTATIONS))
+    with open(market["root"] / "scores.json") as handle:
+        assert json.load(handle) == report
+    results = report["results"]
+    assert list(results) == ["fid", "lpips", "mask_lpips", "ssim", "ssim_256", "mask_ssim", "psnr", "l1", "mae"]
+    assert all(result["count"] == 4 for result in results.values())
+
+    for name, values in _direct_pair_scores(market).items():
+        assert results[name]["value"] == pytest.approx(values.mean(), rel=1e-9), name
+        assert results[name]["variance"] == pytest.approx(values.var(), rel=1e-6), name
+    assert results["lpips"]["value"] == pytest.approx(_direct_lpips(market, 4).mean().item(), rel=1e-6)
+    assert 0 < results["mask_lpips"]["value"] != results["lpips"]["value"]
+    assert np.isfinite(results["fid"]["value"]) and results["fid"]["value"] > 0
+    assert results["fid"]["real_count"] == 5 and not results["fid"]["real_statistics_reused"]
+
+    assert report["name"] == "market_run" and report["settings"]["protocol"] == "gfla"
+    assert report["networks"]["inception"]["weights_file"].startswith(str(offline_hub))
+    assert report["networks"]["lpips"]["alexnet_weights_file"].startswith(str(offline_hub))
+    table = capsys.readouterr().out
+    assert "market_run (gfla FID protocol)" in table and "mask_ssim" in table
+
+
+def test_standard_protocol_with_the_clear_aliases(offline_hub, market):
+    report = metrics.main(["--generated_path", str(market["gen"]), "--real_path", str(market["real"]),
+                           "--protocol", "standard", "--metrics", "fid", "--cache_dir", str(market["cache"]),
+                           "--output", str(market["root"] / "standard.json"), "--device", "cpu",
+                           "--num_workers", "0"])
+    fid = report["results"]["fid"]
+    assert list(report["results"]) == ["fid"] and fid["value"] > 0 and fid["count"] == 4
+    assert os.path.basename(fid["real_statistics_file"]).startswith("fid-real-standard-")
+    assert report["networks"]["inception"]["weights_file"].endswith("pt_inception-2015-12-05-6726825d.pth")
+
+
+def test_drop_last_batch_scores_whole_batches_only(offline_hub, market, monkeypatch):
+    seen = []
+
+    def record_files(paths, network, device, batch_size, num_workers, desc):
+        seen.append([os.path.basename(path) for path in paths])
+        return np.zeros(2), np.eye(2)
+
+    monkeypatch.setattr(evaluate_module, "feature_statistics", record_files)
+    report = metrics.main(_argv(market, "--metrics", "fid,lpips,ssim", "--batch_size", "3", "--drop_last_batch"))
+    results = report["results"]
+    assert results["fid"]["count"] == 3 and results["fid"]["real_count"] == 3
+    assert seen == [sorted(os.listdir(market["real"]))[:3], sorted(os.listdir(market["gen"]))[:3]]
+    assert results["lpips"]["count"] == 3 and results["ssim"]["count"] == 4  # SSIM never dropped any
+    assert results["lpips"]["value"] == pytest.approx(_direct_lpips(market, 3).mean().item(), rel=1e-6)
+
+    with pytest.raises(ValueError, match="--drop_last_batch with 4 images and batch size 8 leaves no image"):
+        metrics.main(_argv(market, "--metrics", "lpips", "--batch_size", "8", "--drop_last_batch"))
+
+
+def test_runs_as_a_script_file(market, tmp_path):
+    output = tmp_path / "out.json"
+    environment = {**os.environ, "TORCH_HOME": str(tmp_path / "no_weights_needed")}
+    completed = subprocess.run(
+        [sys.executable, "script/metrics.py", "--gt_path", str(market["gt"]), "--distorated_path",
+         str(market["gen"]), "--metrics", "ssim,psnr", "--output", str(output), "--num_workers", "0"],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    with open(output) as handle:
+        assert list(json.load(handle)["results"]) == ["ssim", "psnr"]
+    assert "psnr" in completed.stdout
+
+
+def test_unmatched_generated_images_are_refused(market):
+    Image.new("RGB", (64, 128)).save(market["gen"] / "x_2_not_a_target_vis.jpg")
+    with pytest.raises(ValueError, match=r"1 of the 5 images .*\n  x_2_not_a_target_vis.jpg \(no not_a_target"):
+        metrics.main(_argv(market, "--metrics", "ssim"))
+
+
+def test_size_mismatch_names_both_files(market):
+    target = sorted(market["gt"].iterdir())[1]
+    with Image.open(target) as image:
+        image.resize((32, 64)).save(target)
+    with pytest.raises(ValueError, match=rf"_vis.jpg' is 128x64 \(HxW\), expected 64x32 like '.*{target.name}'"):
+        metrics.main(_argv(market, "--metrics", "psnr"))
+
+
+def test_ssim_on_images_below_its_window_names_the_pair(tmp_path):
+    for folder, name in (("gen", "a_2_b_vis.png"), ("gt", "b.png")):
+        (tmp_path / folder).mkdir()
+        Image.new("RGB", (40, 40)).save(tmp_path / folder / name)
+    with pytest.raises(ValueError, match=r"ssim of '.*a_2_b_vis.png' vs '.*b.png': win_size exceeds"):
+        metrics.main(["--generated_path", str(tmp_path / "gen"), "--gt_path", str(tmp_path / "gt"),
+                      "--metrics", "ssim", "--output", str(tmp_path / "o.json"), "--num_workers", "0"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--metrics", "lpips"], "--gt_path is required to compute lpips"),
+    (["--metrics", "fid"], r"--real_path \(--fid_real_path\) is required to compute fid"),
+    (["--gt_path", "g", "--metrics", "mask_ssim"], "--annotation_path is required to compute the masked"),
+    (["--metrics", "ssim,swd"], "--metrics: unknown swd"),
+])
+def test_missing_inputs_are_named(tmp_path, argv, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.main(["--generated_path", str(tmp_path), *argv])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error on a machine without CUDA")
+def test_cuda_without_a_gpu_is_refused(market):
+    with pytest.raises(ValueError, match="--device 'cuda' asks for a GPU, but CUDA is not available"):
+        metrics.main(_argv(market, "--metrics", "ssim", "--device", "cuda"))
+
+
+@pytest.mark.cuda
+def test_gpu_scores_equal_cpu_scores(offline_hub, market):
+    def scores(device):
+        argv = _argv(market, "--calculate_mask", "--annotation_path", MARKET_ANNOTATIONS, "--device", device)
+        return {name: result["value"] for name, result in metrics.main(argv)["results"].items()}
+
+    cpu, gpu = scores("cpu"), scores("cuda")
+    for name in cpu:
+        assert gpu[name] == pytest.approx(cpu[name], rel=1e-4, abs=1e-5), name
