@@ -34,7 +34,7 @@ def test(opt):
 
 
 def main():
-    test(TestOptions().parse())
+    test(TestOptions().parse_or_exit())
 
 
 if __name__ == "__main__":

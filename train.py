@@ -121,7 +121,7 @@ def train(opt):
 
 
 def main():
-    opt = TrainOptions().parse()
+    opt = TrainOptions().parse_or_exit()
     model = train(opt)
     if model.iteration < opt.niter + opt.niter_decay:
         sys.exit(130)  # interrupted by Ctrl-C

@@ -113,6 +113,14 @@ class BaseOptions:
                 self.save_options(opt)
         return opt
 
+    def parse_or_exit(self, argv=None):
+        """``parse`` for entry scripts: an invalid option prints one error line and exits with 2."""
+        try:
+            return self.parse(argv)
+        except OptionError as error:
+            print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
+            sys.exit(2)
+
     def option_lines(self, opt):
         """Sorted 'key: value' lines; non-default values are marked with their default."""
         declared = {action.dest for action in self.parser._actions}

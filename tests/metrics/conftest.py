@@ -13,6 +13,8 @@ import torch
 import torchvision
 from torch import nn
 
+import script.metrics_lib.evaluate as evaluate_module
+
 from .helpers import (ALEXNET_FILE, FID_INCEPTION_FILE, INCEPTION_FILE, copy_market_pairs,
                       copy_market_photos)
 
@@ -65,13 +67,40 @@ def offline_hub(random_hub, monkeypatch):
     return random_hub
 
 
+class FirstFeatures(nn.Module):
+    """The first ``count`` features of an extractor."""
+
+    def __init__(self, network, count):
+        super().__init__()
+        self.network, self.count = network, count
+
+    def forward(self, images):
+        return self.network(images)[:, :self.count]
+
+
+@pytest.fixture
+def fewer_fid_features(monkeypatch):
+    """Make evaluate() keep 64 of Inception's 2048 features.
+
+    scipy's sqrtm of a 2048x2048 matrix takes 10-40 s on a shared CI CPU; the distance itself is
+    tested on its own, and the full 2048-d path runs in the CUDA-marked test.
+    """
+    build = evaluate_module.build_inception
+
+    def build_with_fewer_features(*args, **kwargs):
+        network, identity = build(*args, **kwargs)
+        return FirstFeatures(network, 64), identity
+
+    monkeypatch.setattr(evaluate_module, "build_inception", build_with_fewer_features)
+
+
 @pytest.fixture
 def market(tmp_path):
-    """tmp folders: gen/ (4 generated), gt/ (their 4 targets), real/ (5 photos), cache/.
+    """tmp folders: gen/ (3 generated), gt/ (their 3 targets), real/ (5 photos), cache/.
 
     Small because every image costs an Inception pass at 299x299 on the CPU.
     """
-    generated_dir, gt_dir = copy_market_pairs(tmp_path, 4)
+    generated_dir, gt_dir = copy_market_pairs(tmp_path, 3)
     real_dir = copy_market_photos(tmp_path / "real", 5)
     return {"gen": generated_dir, "gt": gt_dir, "real": real_dir, "cache": tmp_path / "cache",
             "root": tmp_path}

@@ -117,3 +117,16 @@ def test_bad_values_give_one_clear_error(tmp_path, args, message):
 def test_gpu_ids_must_be_integers(tmp_path):
     with pytest.raises(OptionError, match="--gpu_ids"):
         TrainOptions().parse([f"--checkpoints_dir={tmp_path}", "--gpu_ids=zero", "--model=pose", *FASHION])
+
+
+def test_command_line_error_is_one_line_and_exit_status_2(tmp_path):
+    import subprocess
+    import sys
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, os.path.join(repo, "train.py"), "--model=pose", "--gpu_ids=-1",
+                             f"--checkpoints_dir={tmp_path}", "--attn_layer=2,3", "--kernel_size=2=5"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "train.py: error: --attn_layer: attention layer 3 has no kernel size; add it to --kernel_size, "
+        "e.g. --kernel_size=3=3"]
