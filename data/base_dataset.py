@@ -30,8 +30,10 @@ def as_size(value, option):
 class BaseDataset(torch.utils.data.Dataset):
     """Datasets are built as ``Cls(opt)`` and add their options through ``modify_commandline_options``.
 
-    Random augmentation draws from ``self.rng``, seeded from ``opt.seed`` here and re-seeded per
-    DataLoader worker by ``data.loader.seed_worker``, so results depend on the seed only.
+    Random augmentation of sample ``index`` draws from ``self.sample_rng(index)``, a generator
+    seeded by ``(self.seed, index)``: a pure function of the seed and the sample, whichever worker
+    loads it and whatever was loaded before, so a resumed run sees the augmentation an
+    uninterrupted one would. The training loop re-seeds the dataset at every epoch (``reseed``).
     """
 
     def __init__(self, opt):
@@ -51,5 +53,9 @@ class BaseDataset(torch.utils.data.Dataset):
         return parser
 
     def reseed(self, seed):
-        """Restart the augmentation random generator from ``seed``."""
-        self.rng = np.random.default_rng(seed)
+        """Set the seed that, with a sample's index, fixes that sample's augmentation."""
+        self.seed = int(seed)
+
+    def sample_rng(self, index):
+        """The random generator of sample ``index`` under the current seed."""
+        return np.random.default_rng([self.seed, int(index)])

@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, DistributedSampler, get_worker_info
+from torch.utils.data import DataLoader, DistributedSampler
 
 from data.registry import create_dataset
 from util.distributed import get_rank, is_initialized, print0
@@ -21,13 +21,14 @@ def process_seed(seed, rank):
 
 
 def seed_worker(worker_id):
-    """``worker_init_fn``: seed numpy, ``random`` and the dataset copy from torch's worker seed."""
+    """``worker_init_fn``: seed numpy's and ``random``'s global generators from torch's worker seed.
+
+    The dataset's own augmentation seed is not touched: it comes with the dataset copy from the
+    main process, so augmentation does not depend on which worker loads a sample.
+    """
     seed = torch.initial_seed()  # base seed drawn from the loader's generator + worker_id
     np.random.seed(seed % 2 ** 32)
     random.seed(seed)
-    dataset = get_worker_info().dataset
-    if hasattr(dataset, "reseed"):
-        dataset.reseed(seed)
 
 
 def create_dataloader(opt):
@@ -43,7 +44,7 @@ def create_dataloader(opt):
     rank = get_rank() if is_initialized() else 0
     seed = process_seed(opt.seed, rank)
     if hasattr(dataset, "reseed"):
-        dataset.reseed(seed)  # the stream used when nThreads == 0
+        dataset.reseed(seed)
     generator = torch.Generator()
     generator.manual_seed(seed)
     sampler = None

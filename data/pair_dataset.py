@@ -57,15 +57,16 @@ class PairDataset(BaseDataset):
 
     def __getitem__(self, index):
         source_name, target_name = self.pairs[index]
-        source_params = self._sample_params()
-        target_params = self._sample_params().weakened()
+        rng = self.sample_rng(index)
+        source_params = self._sample_params(rng)
+        target_params = self._sample_params(rng).weakened()
         source, source_pose = self._load_view(source_name, source_params)
         target, target_pose = self._load_view(target_name, target_params)
         return {"P1": source, "BP1": source_pose, "P2": target, "BP2": target_pose,
                 "P1_path": source_name, "P2_path": target_name}
 
-    def _sample_params(self):
-        return sample_affine_params(self.rng, self.ranges["angle"], self.ranges["shift"], self.ranges["scale"])
+    def _sample_params(self, rng):
+        return sample_affine_params(rng, self.ranges["angle"], self.ranges["shift"], self.ranges["scale"])
 
     def _load_view(self, name, params):
         """Image [3, H, W] in [-1, 1] and heatmaps [18, H, W] of ``name`` under the transform ``params``."""

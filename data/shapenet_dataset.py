@@ -62,7 +62,7 @@ class ShapeNetDataset(BaseDataset):
         source_id = _view_id(name, h, v)
         item = {"P1": self._load_image(source_id), "BP1": _pose_label(h, v), "P1_path": source_id}
         if self.opt.isTrain:
-            target_h = int(self.rng.choice(self.azimuth_steps))
+            target_h = int(self.sample_rng(index).choice(self.azimuth_steps))
             target_id = _view_id(name, target_h, v)
             item.update(P2=self._load_image(target_id), BP2=_pose_label(target_h, v), P2_path=target_id)
         else:

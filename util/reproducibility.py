@@ -10,13 +10,13 @@ Exact resume needs three things to continue as if training had never stopped:
    batch ``n % L`` of epoch ``n // L``; :func:`epoch_batches` skips the batches already used by
    their indices, without loading them.
 
-Random augmentation drawn by a dataset from the global generators in the main process
-(``num_workers=0``) is exact too: those generators are restored. A dataset with its own generator
-(``reseed(seed)``, as data/base_dataset.py) is reseeded from ``(seed, epoch, rank)`` at every epoch,
-in the main process or through the workers' seeds; so is a worker's global generator. Those
-streams start again at the beginning of an epoch, so in the epoch where a run resumes mid-way the
-augmentation (not the order) differs from the uninterrupted run, the skipped samples never having
-been drawn; later epochs are identical.
+Random augmentation is exact too. A dataset drawing from the global generators in the main
+process (``num_workers=0``) gets them restored. A dataset with ``reseed(seed)`` (all of data/,
+see data/base_dataset.py) is reseeded from ``(seed, epoch, rank)`` at every epoch and seeds each
+sample's augmentation from that seed and the sample's index, so a sample is augmented the same
+way whether or not the run was interrupted, and whichever worker loads it. A worker's global
+generators are seeded per epoch too, but restart at the epoch's beginning: a dataset drawing from
+them in workers would differ in the epoch where a run resumes.
 """
 import itertools
 import random
@@ -95,10 +95,11 @@ def _seed_epoch_order(loader, seed, epoch, rank):
         warnings.warn(f"sampler {type(sampler).__name__} has neither set_epoch() nor a generator: "
                       "the data order of a resumed run may differ from an uninterrupted one", stacklevel=3)
     # The loader draws its workers' base seed from this generator (global RNG when None); the
-    # workers seed their dataset copies from it (data.loader.seed_worker).
+    # workers seed their global generators from it (data.loader.seed_worker).
     loader.generator = torch.Generator().manual_seed(derive_seed(seed, epoch, rank, 1))
-    if loader.num_workers == 0 and hasattr(loader.dataset, "reseed"):
-        loader.dataset.reseed(derive_seed(seed, epoch, rank, 2))  # augmentation in the main process
+    if hasattr(loader.dataset, "reseed"):
+        # per-sample augmentation seeds of this epoch; workers get the dataset copy made at iter()
+        loader.dataset.reseed(derive_seed(seed, epoch, rank, 2))
 
 
 def epoch_batches(loader, seed, epoch, skip_batches=0, rank=0):

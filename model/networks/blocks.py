@@ -20,8 +20,17 @@ from torch import nn
 from model.networks.norm_act import spectral_norm
 
 
+def _checked_activation(nonlinearity):
+    """``nonlinearity`` if it is a module; blocks have no default activation."""
+    if not isinstance(nonlinearity, nn.Module):
+        raise ValueError(f"nonlinearity: expected an activation module (see get_nonlinearity_layer), "
+                         f"got {nonlinearity!r}")
+    return nonlinearity
+
+
 def _pre_activation(conv1, conv2, in_nc, hidden_nc, norm_layer, nonlinearity):
     """``[norm(in), act, conv1, norm(hidden), act, conv2]``, or ``[act, conv1, act, conv2]`` without norm."""
+    nonlinearity = _checked_activation(nonlinearity)
     if norm_layer is None:
         return nn.Sequential(nonlinearity, conv1, nonlinearity, conv2)
     return nn.Sequential(norm_layer(in_nc), nonlinearity, conv1,
@@ -193,7 +202,8 @@ class Jump(nn.Module):
         self.conv1 = spectral_norm(nn.Conv2d(input_nc, output_nc, kernel_size=kernel_size, padding=0,
                                              bias=True), use_spect)
         head = [] if norm_layer is None else [norm_layer(input_nc)]
-        self.model = nn.Sequential(*head, nonlinearity, nn.ReflectionPad2d(kernel_size // 2), self.conv1)
+        self.model = nn.Sequential(*head, _checked_activation(nonlinearity), nn.ReflectionPad2d(kernel_size // 2),
+                                   self.conv1)
 
     def forward(self, x):
         return self.model(x)

@@ -8,10 +8,32 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <limits>
+#include <string>
 
 namespace gfla {
+
+// Numbers and shapes as text for the error messages. Formatted with std::to_string / snprintf,
+// never through std::ostream's number formatting: on the H200 image, where the compiler's C++
+// runtime differs from the one PyTorch was built with, `stream << int64_t` inside an extension
+// crashed (SIGSEGV in std::ostream::_M_insert<long>) while strings streamed fine.
+inline std::string int_text(int64_t value) { return std::to_string(value); }
+
+inline std::string real_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
+}
+
+inline std::string shape_text(at::IntArrayRef sizes) {
+  std::string text = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    text += (i ? ", " : "") + std::to_string(sizes[i]);
+  }
+  return text + "]";
+}
 
 // A defined CUDA tensor of a floating type the kernels are instantiated for.
 inline void check_cuda_floating(const at::Tensor& t, const char* op, const char* name) {
@@ -24,9 +46,9 @@ inline void check_cuda_floating(const at::Tensor& t, const char* op, const char*
 
 // `t` is a [B, channels, H, W] tensor; channels < 0 accepts any channel count.
 inline void check_bchw(const at::Tensor& t, int64_t channels, const char* op, const char* name) {
-  TORCH_CHECK(t.dim() == 4, op, ": ", name, " must be a 4-D tensor [B, C, H, W], got shape ", t.sizes());
-  TORCH_CHECK(channels < 0 || t.size(1) == channels, op, ": ", name, " must have ", channels,
-              " channels, got shape ", t.sizes());
+  TORCH_CHECK(t.dim() == 4, op, ": ", name, " must be a 4-D tensor [B, C, H, W], got shape ", shape_text(t.sizes()));
+  TORCH_CHECK(channels < 0 || t.size(1) == channels, op, ": ", name, " must have ", int_text(channels),
+              " channels, got shape ", shape_text(t.sizes()));
 }
 
 inline void check_same_device(const at::Tensor& a, const at::Tensor& b, const char* op,
@@ -44,12 +66,13 @@ inline void check_same_type(const at::Tensor& a, const at::Tensor& b, const char
 inline void check_same_batch(const at::Tensor& a, const at::Tensor& b, const char* op,
                              const char* name_a, const char* name_b) {
   TORCH_CHECK(a.size(0) == b.size(0), op, ": ", name_a, " must have the batch size of ", name_b,
-              " (", b.size(0), "), got shape ", a.sizes());
+              " (", int_text(b.size(0)), "), got shape ", shape_text(a.sizes()));
 }
 
 // `t` has exactly `shape`.
 inline void check_shape(const at::Tensor& t, at::IntArrayRef shape, const char* op, const char* name) {
-  TORCH_CHECK(t.sizes() == shape, op, ": ", name, " must have shape ", shape, ", got ", t.sizes());
+  TORCH_CHECK(t.sizes() == shape, op, ": ", name, " must have shape ", shape_text(shape), ", got ",
+              shape_text(t.sizes()));
 }
 
 // True when every element of every tensor is addressable with a 32-bit signed index.

@@ -74,7 +74,9 @@ def check_size(path, array, expected_hw, expected_from):
     if array.shape[:2] != tuple(expected_hw):
         raise ValueError(f"image {path!r} is {array.shape[0]}x{array.shape[1]} (HxW), expected "
                          f"{expected_hw[0]}x{expected_hw[1]} like {expected_from!r}; every image of "
-                         f"a folder (and of a generated/ground-truth pair) must have the same size")
+                         f"a folder (and of a generated/ground-truth pair) must have the same size "
+                         f"(script/make_eval_folders.py writes the test and train folders at the "
+                         f"generated size)")
 
 
 def to_chw_tensor(array):

@@ -9,7 +9,7 @@ import pytest
 import data
 from script.make_synthetic_dataset import make_synthetic_dataset
 
-REAL_SAMPLES = "/work/shared/real_samples"
+from tests.paths import REAL_SAMPLES
 
 # Options the entry points declare before a dataset's setter runs (values as options/ gives them).
 _ENTRY_POINT_DEFAULTS = dict(load_size=(1024, 1024), old_size=(256, 256), structure_nc=18, image_nc=3,

@@ -13,7 +13,7 @@ from data.annotations import read_annotations, read_pairs
 from script.make_synthetic_dataset import make_synthetic_dataset
 from util.skeleton import JOINT_NAMES
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.paths import REPO_ROOT as REPO
 TINY = dict(num_train_figures=2, num_test_figures=1, poses_per_figure=2, pairs_per_figure=2)
 FIGURE_ID = {"market": re.compile(r"^(\d{4})_c\ds1_\d{6}_01\.jpg$"),
              "fashion": re.compile(r"^fashion(?:WO)?MEN[A-Za-z_]+id(\d{8})_\d[a-z]+\.jpg$")}

@@ -4,7 +4,7 @@ import shutil
 
 from script.metrics_lib.matching import target_stem
 
-REAL_SAMPLES = "/work/shared/real_samples"
+from tests.paths import REAL_SAMPLES
 MARKET = os.path.join(REAL_SAMPLES, "market")
 MARKET_ANNOTATIONS = os.path.join(MARKET, "market-annotation-test.csv")
 

@@ -167,10 +167,12 @@ def test_cuda_without_a_gpu_is_refused(market):
 
 @pytest.mark.cuda
 def test_gpu_scores_equal_cpu_scores(offline_hub, market):
+    """The full path (2048-d features, scipy's sqrtm) on both devices, TF32 off on the GPU."""
     def scores(device):
-        argv = _argv(market, "--calculate_mask", "--annotation_path", MARKET_ANNOTATIONS, "--device", device)
+        argv = _argv(market, "--calculate_mask", "--annotation_path", MARKET_ANNOTATIONS, "--device", device,
+                     "--cache_dir", str(market["root"] / f"cache_{device}"))
         return {name: result["value"] for name, result in metrics.main(argv)["results"].items()}
 
     cpu, gpu = scores("cpu"), scores("cuda")
     for name in cpu:
-        assert gpu[name] == pytest.approx(cpu[name], rel=1e-4, abs=1e-5), name
+        assert gpu[name] == pytest.approx(cpu[name], rel=1e-4, abs=1e-5), f"{name}: GPU {gpu[name]}, CPU {cpu[name]}"

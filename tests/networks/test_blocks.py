@@ -72,7 +72,9 @@ def test_res_blocks_channel_chain():
     assert convs == [(4, 5), (5, 5), (5, 6)]
     assert blocks(torch.randn(1, 4, 3, 3)).shape == (1, 6, 3, 3)
     with pytest.raises(ValueError, match='num_blocks: expected >= 1, got 0'):
-        ResBlocks(0, 4)
+        ResBlocks(0, 4, nonlinearity=ACT)
+    with pytest.raises(ValueError, match='nonlinearity: expected an activation module .*, got None'):
+        ResBlocks(2, 4)
 
 
 def test_resolution_changing_blocks():

@@ -17,7 +17,7 @@ def gaussian_sample(feature, y, x, sigma=2.0):
     total, norm = torch.zeros(feature.shape[0], dtype=torch.float64), 0.0
     for dy in (-1, 0, 1, 2):
         for dx in (-1, 0, 1, 2):
-            weight = math.exp(-((x0 + dx - x) ** 2) / (2 * sigma ** 2)) * math.exp(-((y0 + dy - y) ** 2) / (2 * sigma ** 2))
+            weight = math.exp(-((x0 + dx - x) ** 2 + (y0 + dy - y) ** 2) / (2 * sigma ** 2))
             row, col = min(max(y0 + dy, 0), height - 1), min(max(x0 + dx, 0), width - 1)
             total += weight * feature[:, row, col]
             norm += weight
@@ -54,7 +54,8 @@ def random_case(seed, b=2, c=4, h=5, w=6):
 
 def test_matches_the_loop_transcription():
     target, source, flow, _ = random_case(0)
-    assert correctness_loss(target, source, flow).item() == pytest.approx(loop_reference(target, source, flow), rel=1e-5)
+    expected = loop_reference(target, source, flow)
+    assert correctness_loss(target, source, flow).item() == pytest.approx(expected, rel=1e-5)
 
 
 def test_masked_variant_with_a_mask_at_twice_the_resolution():

@@ -119,7 +119,8 @@ def test_losses_load_vgg_themselves_or_share_one(torch_home, vgg):
     assert shared
     correctness = PerceptualCorrectness()                # loads through the hub cache itself
     generator = torch.Generator().manual_seed(3)
-    target, source = torch.rand(1, 3, 64, 64, generator=generator) * 2 - 1, torch.rand(1, 3, 64, 64, generator=generator)
+    target = torch.rand(1, 3, 64, 64, generator=generator) * 2 - 1
+    source = torch.rand(1, 3, 64, 64, generator=generator) * 2 - 1
     flows = [torch.randn(1, 2, 8, 8, generator=generator, requires_grad=True),
              torch.randn(1, 2, 16, 16, generator=generator, requires_grad=True)]
     loss = correctness(target, source, flows, [2, 3])

@@ -94,3 +94,12 @@ def test_bad_inputs_raise(source_shape, flow_shape, kernel_size, message):
     with pytest.raises(ValueError, match="block_extractor") as error:
         block_extractor(source, flow, kernel_size)
     assert message in str(error.value)
+
+
+def test_noncontiguous_inputs_give_the_same_result():
+    source = torch.randn(2, 6, 5, 4, dtype=torch.float64)
+    flow = random_flow(2, 5, 4)
+    strided_source = source.transpose(2, 3).contiguous().transpose(2, 3)[:, ::2]
+    strided_flow = flow.transpose(2, 3).contiguous().transpose(2, 3)
+    assert not strided_source.is_contiguous() and not strided_flow.is_contiguous()
+    assert torch.equal(block_extractor(strided_source, strided_flow, 3), block_extractor(source[:, ::2], flow, 3))

@@ -27,8 +27,12 @@ def flow_dtype(dtype):
 
 
 def random_flow(batch, h, w, dtype):
+    """Flows of a few pixels whose fractions stay 0.01 away from integers, so that no rounding
+    (float32 coordinates, the twin's grid_sample normalisation) moves a sample to the next pixel,
+    where the flow gradient jumps; one sample is far outside the map."""
     flow = torch.randn(batch, 2, h, w, dtype=torch.float64) * 3
-    flow[:, :, 0, 0] = torch.tensor([45.5, -38.25], dtype=torch.float64)  # far outside
+    flow[:, :, 0, 0] = torch.tensor([45.5, -38.25], dtype=torch.float64)
+    flow = flow.floor() + (flow - flow.floor()).clamp(0.01, 0.99)
     return flow.to("cuda", dtype)
 
 

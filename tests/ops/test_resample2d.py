@@ -111,3 +111,11 @@ def test_bad_inputs_raise(kwargs, message):
     with pytest.raises(ValueError, match="resample2d") as error:
         resample2d(**arguments)
     assert message in str(error.value)
+
+
+def test_noncontiguous_inputs_give_the_same_result():
+    input1, flow = random_inputs(channels=6)
+    strided_input = input1.transpose(2, 3).contiguous().transpose(2, 3)[:, ::2]
+    strided_flow = flow.transpose(2, 3).contiguous().transpose(2, 3)
+    assert not strided_input.is_contiguous() and not strided_flow.is_contiguous()
+    assert torch.equal(resample2d(strided_input, strided_flow, 4, 1, 2.0), resample2d(input1[:, ::2], flow, 4, 1, 2.0))

@@ -122,8 +122,8 @@ def test_gpu_ids_must_be_integers(tmp_path):
 def test_command_line_error_is_one_line_and_exit_status_2(tmp_path):
     import subprocess
     import sys
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    result = subprocess.run([sys.executable, os.path.join(repo, "train.py"), "--model=pose", "--gpu_ids=-1",
+    from tests.paths import REPO_ROOT
+    result = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "train.py"), "--model=pose", "--gpu_ids=-1",
                              f"--checkpoints_dir={tmp_path}", "--attn_layer=2,3", "--kernel_size=2=5"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 2

@@ -9,9 +9,9 @@ import data
 import model
 from options.test_options import TestOptions
 from options.train_options import TrainOptions
-from toy_training import TOY_MODELS, toy_loader
+from .toy_training import TOY_MODELS, toy_loader
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.paths import REPO_ROOT as ROOT
 
 
 def load_entry_script(name):

@@ -9,7 +9,7 @@ from PIL import Image
 from torch import nn
 
 import model
-from conftest import parse_test, parse_train
+from .conftest import parse_test, parse_train
 from model.base_model import BaseModel, unwrap
 from model.checkpoint_io import load_file
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import model
-from conftest import ROOT, parse_train
+from .conftest import ROOT, parse_train
 from model.checkpoint_io import atomic_save, load_file
 
 

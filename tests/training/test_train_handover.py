@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import model
-from conftest import parse_train, parse_test
+from .conftest import parse_train, parse_test
 from model.networks.checkpoint import CheckpointMismatchError
-from toy_training import ToyFullModel
+from .toy_training import ToyFullModel
 from util.reproducibility import seed_everything
 
 

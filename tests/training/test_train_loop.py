@@ -4,7 +4,7 @@ import signal
 
 import pytest
 
-from conftest import parse_train
+from .conftest import parse_train
 from model.checkpoint_io import load_file
 from util.visualizer import Visualizer
 

@@ -4,7 +4,7 @@ from argparse import Namespace
 import pytest
 import torch
 
-from conftest import parse_train
+from .conftest import parse_train
 from model.scheduler import get_scheduler, lr_factor
 
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import data
-from conftest import parse_train
-from toy_training import toy_loader
+from .conftest import parse_train
+from .toy_training import toy_loader
 
 TOTAL = 8  # --niter=5 --niter_decay=3; 3 batches per epoch
 

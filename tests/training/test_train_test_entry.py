@@ -4,7 +4,7 @@ import os
 import pytest
 import torch
 
-from conftest import parse_test, parse_train
+from .conftest import parse_test, parse_train
 
 
 def test_every_test_sample_gets_a_result(train_entry, test_entry, toy_argv, toy_test_argv, tmp_path):

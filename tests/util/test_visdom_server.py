@@ -20,7 +20,7 @@ from util.visualizer import Visualizer
 
 visdom = pytest.importorskip("visdom")
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.paths import REPO_ROOT
 STARTUP_TIMEOUT_S = 60
 
 

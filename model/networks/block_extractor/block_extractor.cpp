@@ -22,7 +22,7 @@ void check_inputs(const at::Tensor& source, const at::Tensor& flow, int64_t kern
   gfla::check_bchw(flow, 2, kOp, "flow");
   gfla::check_same_device(flow, source, kOp, "flow", "source");
   gfla::check_same_batch(flow, source, kOp, "flow", "source");
-  TORCH_CHECK(kernel_size >= 1, kOp, ": kernel_size must be >= 1, got ", kernel_size);
+  TORCH_CHECK(kernel_size >= 1, kOp, ": kernel_size must be >= 1, got ", gfla::int_text(kernel_size));
 }
 
 // The kernels read flow in the accumulate type (float32 for half sources: a bfloat16

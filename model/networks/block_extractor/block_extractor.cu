@@ -3,10 +3,14 @@
 // Forward: one thread per output pixel (b, y, x) and group of channels; consecutive threads
 // write consecutive x, and the bilinear geometry is computed once for all channels of the group.
 // Backward (one fused kernel): a block covers 32 flow positions (lanes) x 8 channel groups
-// (rows); each thread walks the k*k cell of its flow position, channel by channel, row by row
-// (so each grad_out sector is used up while it is in L1: lanes are k elements apart). The source
-// gradient is scattered with atomics (flows are arbitrary, so cells overlap anywhere); the flow
-// gradient is a sum over C and k*k per flow position, reduced in shared memory without atomics.
+// (rows); each thread handles the cell of its flow position, channel by channel. The k*k samples
+// of a cell share their bilinear fractions and their corners tile a (k+1) x (k+1) grid of
+// source pixels, so the thread visits that grid once: one source read and one atomic add per
+// grid point instead of four per sample ((k+1)^2 vs 4k^2: 16 vs 36 for k=3, 36 vs 100 for k=5).
+// Atomics remain for the source gradient (cells of arbitrary flows overlap anywhere); the flow
+// gradient, a sum over C and k*k per flow position, is reduced in shared memory without atomics.
+// The cell is read channel by channel, row by row, so each grad_out sector is used up while it
+// is in L1 (lanes are k elements apart).
 // Half types are read and written as stored and computed in float32.
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -117,34 +121,41 @@ __global__ void __launch_bounds__(kLanes* kChannelGroups)
   if (valid) {
     acc_t fx, fy;
     read_flow(flow, b, i, j, flow_h, flow_w, fx, fy);
+    // Sample (u, v) of the cell lies at (x_base + v, y_base + u): all k*k samples share the
+    // fractions, and their corners tile the (k+1) x (k+1) source grid at (y0 + r, x0 + m).
+    const acc_t x_base = static_cast<acc_t>(j - k / 2) + fx;
+    const acc_t y_base = static_cast<acc_t>(i - k / 2) + fy;
+    const acc_t x0 = floor(x_base), y0 = floor(y_base);
+    const acc_t alpha = x_base - x0, beta = y_base - y0;
+    const acc_t max_x = static_cast<acc_t>(src_w - 1), max_y = static_cast<acc_t>(src_h - 1);
     const index_t out_w = flow_w * k;
     const index_t out_plane = flow_plane * k * k;
     const index_t src_plane = src_h * src_w;
-    // Channels outermost: the k x k cell of one channel is read row by row, so the sectors a
-    // row touches are reused at once (lanes are k elements apart in grad_out).
     for (index_t c = threadIdx.y; c < channels; c += kChannelGroups) {
       const scalar_t* g_cell = grad_out + (b * channels + c) * out_plane + i * k * out_w + j * k;
       const index_t plane = (b * channels + c) * src_plane;
-      for (int u = 0; u < k; ++u) {
-        const AxisCorners<acc_t, index_t> row(static_cast<acc_t>(i + u - k / 2) + fy, src_h);
-        const index_t top = plane + row.low * src_w, bottom = plane + row.high * src_w;
-        for (int v = 0; v < k; ++v) {
-          const AxisCorners<acc_t, index_t> col(static_cast<acc_t>(j + v - k / 2) + fx, src_w);
-          const acc_t g = static_cast<acc_t>(g_cell[u * out_w + v]);
+      for (int r = 0; r <= k; ++r) {
+        const index_t row = plane + static_cast<index_t>(gfla::clamp(y0 + r, acc_t(0), max_y)) * src_w;
+        acc_t g_left = 0, g_up_left = 0;  // g[r][m-1] and g[r-1][m-1]; g is 0 outside the cell
+        for (int m = 0; m <= k; ++m) {
+          const acc_t g_here = (r < k && m < k) ? static_cast<acc_t>(g_cell[r * out_w + m]) : acc_t(0);
+          const acc_t g_up = (r > 0 && m < k) ? static_cast<acc_t>(g_cell[(r - 1) * out_w + m]) : acc_t(0);
+          const index_t offset = row + static_cast<index_t>(gfla::clamp(x0 + m, acc_t(0), max_x));
           if (grad_source != nullptr) {
-            gpuAtomicAddNoReturn(grad_source + top + col.low, g * (1 - col.frac) * (1 - row.frac));
-            gpuAtomicAddNoReturn(grad_source + top + col.high, g * col.frac * (1 - row.frac));
-            gpuAtomicAddNoReturn(grad_source + bottom + col.low, g * (1 - col.frac) * row.frac);
-            gpuAtomicAddNoReturn(grad_source + bottom + col.high, g * col.frac * row.frac);
+            // grid point (r, m) is the top-left corner of sample (r, m), top-right of (r, m-1),
+            // bottom-left of (r-1, m) and bottom-right of (r-1, m-1)
+            gpuAtomicAddNoReturn(grad_source + offset, (1 - beta) * ((1 - alpha) * g_here + alpha * g_left) +
+                                                           beta * ((1 - alpha) * g_up + alpha * g_up_left));
           }
           if (grad_flow != nullptr) {
-            const acc_t tl = static_cast<acc_t>(source[top + col.low]);
-            const acc_t tr = static_cast<acc_t>(source[top + col.high]);
-            const acc_t bl = static_cast<acc_t>(source[bottom + col.low]);
-            const acc_t br = static_cast<acc_t>(source[bottom + col.high]);
-            grad_x += g * ((1 - row.frac) * (tr - tl) + row.frac * (br - bl));
-            grad_y += g * ((1 - col.frac) * (bl - tl) + col.frac * (br - tr));
+            // the per-sample derivatives (1-b)(tr-tl) + b(br-bl) and (1-a)(bl-tl) + a(br-tr),
+            // regrouped by grid point
+            const acc_t value = static_cast<acc_t>(source[offset]);
+            grad_x += value * ((1 - beta) * (g_left - g_here) + beta * (g_up_left - g_up));
+            grad_y += value * ((1 - alpha) * (g_up - g_here) + alpha * (g_up_left - g_left));
           }
+          g_left = g_here;
+          g_up_left = g_up;
         }
       }
     }
@@ -178,8 +189,8 @@ at::Tensor block_extractor_forward_cuda(const at::Tensor& source, const at::Tens
   if (out.numel() == 0) return out;
   const int64_t pixels = batch * k * flow_h * k * flow_w;
   TORCH_CHECK(gfla::ceil_div<int64_t>(channels, kChannelsPerThread) <= 65535,
-              "block_extractor: source must have at most ", 65535 * kChannelsPerThread,
-              " channels (CUDA grid limit), got ", channels);
+              "block_extractor: source must have at most ", gfla::int_text(65535 * kChannelsPerThread),
+              " channels (CUDA grid limit), got ", gfla::int_text(channels));
   const dim3 grid(static_cast<unsigned int>(gfla::ceil_div<int64_t>(pixels, kForwardThreads)),
                   static_cast<unsigned int>(gfla::ceil_div<int64_t>(channels, kChannelsPerThread)));
   const auto stream = c10::cuda::getCurrentCUDAStream();

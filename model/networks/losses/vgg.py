@@ -9,7 +9,6 @@ the true relu3_3; no loss reads them, and here every name is the true activation
 Weights come from torchvision (``VGG19_Weights.IMAGENET1K_V1``) through the usual torch.hub
 cache under ``$TORCH_HOME/hub/checkpoints`` (downloaded once when missing).
 """
-import torch
 from torch import nn
 from torchvision.models import VGG19_Weights, vgg19
 

@@ -26,9 +26,10 @@ void check_inputs(const at::Tensor& input, const at::Tensor& flow, int64_t kerne
   gfla::check_same_device(flow, input, kOp, "flow", "input1");
   gfla::check_same_batch(flow, input, kOp, "flow", "input1");
   TORCH_CHECK(kernel_size >= 2, kOp, ": kernel_size must be >= 2 (2 * (kernel_size // 2) taps per axis), got ",
-              kernel_size);
-  TORCH_CHECK(dilation >= 1, kOp, ": dilation must be >= 1, got ", dilation);
-  TORCH_CHECK(std::isfinite(sigma) && sigma > 0, kOp, ": sigma must be a finite number > 0, got ", sigma);
+              gfla::int_text(kernel_size));
+  TORCH_CHECK(dilation >= 1, kOp, ": dilation must be >= 1, got ", gfla::int_text(dilation));
+  TORCH_CHECK(std::isfinite(sigma) && sigma > 0, kOp, ": sigma must be a finite number > 0, got ",
+              gfla::real_text(sigma));
 }
 
 // The kernels read flow in the accumulate type (float32 for half inputs), contiguous.

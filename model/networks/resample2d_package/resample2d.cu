@@ -218,7 +218,7 @@ at::Tensor resample2d_forward_cuda(const at::Tensor& input, const at::Tensor& fl
   auto out = at::empty({batch, channels, out_h, out_w}, input.options());
   if (out.numel() == 0) return out;
   TORCH_CHECK(gfla::ceil_div<int64_t>(channels, kChannelsPerThread) <= 65535, "resample2d: input1 must have at most ",
-              65535 * kChannelsPerThread, " channels (CUDA grid limit), got ", channels);
+              gfla::int_text(65535 * kChannelsPerThread), " channels (CUDA grid limit), got ", gfla::int_text(channels));
   const dim3 grid(static_cast<unsigned int>(gfla::ceil_div<int64_t>(batch * out_h * out_w, kForwardThreads)),
                   static_cast<unsigned int>(gfla::ceil_div<int64_t>(channels, kChannelsPerThread)));
   const auto stream = c10::cuda::getCurrentCUDAStream();

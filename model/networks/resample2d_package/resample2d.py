@@ -67,7 +67,7 @@ def resample2d_reference(input1, flow, kernel_size=2, dilation=1, sigma=5.0):
     out = 0
     for ty in range(2 * half):
         for tx in range(2 * half):
-            index = (row_index[ty] * wi + col_index[tx]).view(b, 1, h * w).expand(b, c, h * w)
+            index = (row_index[ty] * wi + col_index[tx]).reshape(b, 1, h * w).expand(b, c, h * w)
             sample = flat.gather(2, index).view(b, c, h, w)
             out = out + (row_weight[ty] * col_weight[tx]).unsqueeze(1) * sample
     return out.to(input1.dtype)
