@@ -61,7 +61,7 @@ def save(model, which):
 def train(opt):
     """Run the training loop described in the module docstring; returns the model."""
     # ---------------------------------------------------------------- set-up
-    dist.init_from_env()
+    dist.init_from_env(backend="nccl" if opt.device.type == "cuda" else "gloo")
     rank = dist.get_rank()
     seed_everything(opt.seed + rank)
     loader = data.create_dataloader(opt)  # before the model: datasets may set options it reads

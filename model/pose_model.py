@@ -5,6 +5,7 @@ sampling correctness, VGG content and style, affine regularisation and adversari
 """
 import torch
 
+from model.base_model import unwrap
 from model.model_options import add_generation_options
 from model.networks.losses import VGG19, AdversarialLoss, VGGLoss, gradient_penalty
 from model.pose_pair_model import PosePairModel
@@ -59,7 +60,8 @@ class PoseModel(PosePairModel):
         self.loss_app_gen = opt.lambda_rec * torch.nn.functional.l1_loss(self.img_gen, self.input_P2)
         self.loss_correctness_gen, self.loss_regularization = self.flow_losses(
             self.flow_fields, opt.lambda_correct, opt.lambda_regularization)
-        self.loss_ad_gen = opt.lambda_g * self.gan_loss(self.net_D(self.img_gen), True)
+        # D is only a fixed critic here: the bare module, so that DDP expects no D gradients
+        self.loss_ad_gen = opt.lambda_g * self.gan_loss(unwrap(self.net_D)(self.img_gen), True)
         content, style = self.vgg_loss(self.img_gen, self.input_P2)
         self.loss_content_gen = opt.lambda_content * content
         self.loss_style_gen = opt.lambda_style * style

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from model.base_model import BaseModel
 from model.network_configs import build_networks
 from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
+from util.distributed import wrap_data_parallel
 
 
 class PosePairModel(BaseModel):
@@ -16,6 +17,9 @@ class PosePairModel(BaseModel):
     def __init__(self, opt):
         super().__init__(opt)
         for name, net in build_networks(opt).items():
+            if self.isTrain:  # data-parallel under torchrun (gradients averaged over ranks)
+                # G may hold parameters no loss reaches (Market: the deepest source encoder stage)
+                net = wrap_data_parallel(net, self.device, find_unused_parameters=name == "G")
             setattr(self, "net_" + name, net)
 
     def build_flow_losses(self, vgg=None):

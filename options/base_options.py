@@ -159,7 +159,12 @@ def _parse_gpu_ids(text):
 
 
 def _select_device(opt):
-    """The one device of this process: the first requested GPU, or the CPU."""
+    """The one device of this process: a GPU, or the CPU for ``--gpu_ids=-1``.
+
+    A single process uses the first of ``--gpu_ids``. Under torchrun, process ``LOCAL_RANK``
+    uses ``gpu_ids[LOCAL_RANK]`` when ``--gpu_ids`` lists one GPU per process, else GPU
+    ``LOCAL_RANK`` (so the default ``--gpu_ids=0`` spreads the processes over the GPUs).
+    """
     if not opt.gpu_ids:
         return torch.device("cpu")
     if not torch.cuda.is_available():
@@ -167,11 +172,12 @@ def _select_device(opt):
                       "available; running on the CPU (pass --gpu_ids=-1 to silence this)", stacklevel=3)
         opt.gpu_ids = []
         return torch.device("cpu")
-    if max(opt.gpu_ids) >= torch.cuda.device_count():
-        raise OptionError(f"--gpu_ids: GPU {max(opt.gpu_ids)} requested but only "
-                          f"{torch.cuda.device_count()} visible")
-    local_rank = int(os.environ.get("LOCAL_RANK", 0))
-    gpu = opt.gpu_ids[local_rank % len(opt.gpu_ids)] if "LOCAL_RANK" in os.environ else opt.gpu_ids[0]
+    gpu = opt.gpu_ids[0]
+    if "LOCAL_RANK" in os.environ:
+        local_rank, local_world = int(os.environ["LOCAL_RANK"]), int(os.environ.get("LOCAL_WORLD_SIZE", 1))
+        gpu = opt.gpu_ids[local_rank] if len(opt.gpu_ids) >= local_world else local_rank
+    if gpu >= torch.cuda.device_count():
+        raise OptionError(f"--gpu_ids: GPU {gpu} requested but only {torch.cuda.device_count()} visible")
     torch.cuda.set_device(gpu)
     torch.backends.cudnn.benchmark = True
     return torch.device("cuda", gpu)

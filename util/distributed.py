@@ -43,17 +43,41 @@ def print0(*args, **kwargs):
         print(*args, **kwargs)
 
 
+def launched_by_torchrun():
+    """True in a process started by torchrun (or any launcher setting its rendezvous variables)."""
+    return all(name in os.environ for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))
+
+
 def init_from_env(backend=None):
-    """Join the process group when launched by torchrun with more than one process.
+    """Join the process group when launched by torchrun (even with one process, so that a
+    one-GPU torchrun run exercises the same path as a multi-GPU one).
 
     Args:
         backend: 'nccl', 'gloo', ...; default NCCL when CUDA is available, else Gloo.
-    Does nothing for a single process or when a group already exists, so scripts may call it
+    Does nothing without torchrun or when a group already exists, so scripts may call it
     unconditionally.
     """
-    if is_initialized() or int(os.environ.get("WORLD_SIZE", 1)) <= 1:
+    if is_initialized() or not launched_by_torchrun():
         return
     dist.init_process_group(backend=backend or ("nccl" if torch.cuda.is_available() else "gloo"))
+
+
+def wrap_data_parallel(net, device, find_unused_parameters=False):
+    """``net`` inside DistributedDataParallel when a process group exists, else ``net`` itself.
+
+    Args:
+        net: module already on ``device``.
+        device: this process's device.
+        find_unused_parameters: let DDP skip parameters that get no gradient (e.g. the Market
+            generator's ``source.encoder1``, whose feature no attention layer reads).
+    Buffers (spectral-norm vectors) are broadcast from rank 0 at every forward, as DDP does by
+    default; checkpoints are written from the unwrapped module (model.base_model.unwrap).
+    """
+    if not is_initialized():
+        return net
+    device_ids = [device.index] if device.type == "cuda" else None
+    return torch.nn.parallel.DistributedDataParallel(net, device_ids=device_ids,
+                                                     find_unused_parameters=find_unused_parameters)
 
 
 def barrier():

@@ -27,7 +27,7 @@ import torch
 
 IMPL_ENV_VAR = "GFLA_OPS_IMPL"
 IMPLS = ("torch", "cuda", "auto")
-VERBOSE_ENV_VAR = "GFLA_OPS_VERBOSE"
+VERBOSE_ENV_VAR = "GFLA_OPS_VERBOSE"  # 1: print the compiler commands and output while building
 
 _HEADER = Path(__file__).with_name("custom_ops.h")
 _EXTRA_FLAGS = ["-O3"]
@@ -82,8 +82,9 @@ class CudaExtension:
         build_dir = _build_root() / f"{self.name}_{self._digest(arch_list)}"
         build_dir.mkdir(parents=True, exist_ok=True)
         verbose = os.environ.get(VERBOSE_ENV_VAR, "0") not in ("", "0")
-        print(f"GFLA: loading CUDA extension '{self.name}' for arch {arch_list} from {build_dir} "
-              "(the first time this compiles, about a minute)", file=sys.stderr, flush=True)
+        if not (build_dir / f"{self.name}.so").exists():
+            print(f"GFLA: compiling CUDA extension '{self.name}' for arch {arch_list} into {build_dir} "
+                  "(once; about a minute)", file=sys.stderr, flush=True)
         with _environment("TORCH_CUDA_ARCH_LIST", arch_list):
             return cpp_extension.load(
                 name=self.name, sources=[str(source) for source in self.sources],

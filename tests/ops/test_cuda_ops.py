@@ -224,11 +224,14 @@ def cuda(*shape, dtype=torch.float32):
 
 
 @pytest.mark.parametrize("make_arguments, message", [
-    (lambda: (torch.randn(2, 3, 4, 4), cuda(2, 2, 4, 4), 3), "block_extractor: source must be a CUDA tensor, got a tensor on cpu"),
-    (lambda: (cuda(2, 3, 4, 4).int(), cuda(2, 2, 4, 4), 3), "source must be float32, float64, float16 or bfloat16, got Int"),
+    (lambda: (torch.randn(2, 3, 4, 4), cuda(2, 2, 4, 4), 3),
+     "block_extractor: source must be a CUDA tensor, got a tensor on cpu"),
+    (lambda: (cuda(2, 3, 4, 4).int(), cuda(2, 2, 4, 4), 3),
+     "source must be float32, float64, float16 or bfloat16, got Int"),
     (lambda: (cuda(2, 3, 4), cuda(2, 2, 4, 4), 3), "source must be a 4-D tensor [B, C, H, W], got shape [2, 3, 4]"),
     (lambda: (cuda(2, 3, 4, 4), cuda(2, 3, 4, 4), 3), "flow must have 2 channels, got shape [2, 3, 4, 4]"),
-    (lambda: (cuda(2, 3, 4, 4), cuda(1, 2, 4, 4), 3), "flow must have the batch size of source (2), got shape [1, 2, 4, 4]"),
+    (lambda: (cuda(2, 3, 4, 4), cuda(1, 2, 4, 4), 3),
+     "flow must have the batch size of source (2), got shape [1, 2, 4, 4]"),
     (lambda: (cuda(2, 3, 4, 4), cuda(2, 2, 4, 4), 0), "kernel_size must be >= 1, got 0"),
 ])
 def test_block_extractor_extension_checks_arguments(make_arguments, message):
@@ -246,7 +249,8 @@ def test_block_extractor_extension_checks_grad_out():
 
 
 @pytest.mark.parametrize("make_arguments, message", [
-    (lambda: (cuda(2, 3, 4, 4), torch.randn(2, 2, 4, 4), 4, 1, 2.0), "resample2d: flow must be a CUDA tensor, got a tensor on cpu"),
+    (lambda: (cuda(2, 3, 4, 4), torch.randn(2, 2, 4, 4), 4, 1, 2.0),
+     "resample2d: flow must be a CUDA tensor, got a tensor on cpu"),
     (lambda: (cuda(2, 3, 4, 4), cuda(2, 1, 4, 4), 4, 1, 2.0), "flow must have 2 channels, got shape [2, 1, 4, 4]"),
     (lambda: (cuda(2, 3, 4, 4), cuda(2, 2, 4, 4), 1, 1, 2.0), "kernel_size must be >= 2"),
     (lambda: (cuda(2, 3, 4, 4), cuda(2, 2, 4, 4), 4, 0, 2.0), "dilation must be >= 1, got 0"),

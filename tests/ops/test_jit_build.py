@@ -16,7 +16,8 @@ from model.networks.block_extractor.block_extractor import block_extractor
 from model.networks.resample2d_package.resample2d import resample2d
 source = torch.randn(2, 3, 5, 6, device="cuda", requires_grad=True)
 flow = torch.randn(2, 2, 5, 6, device="cuda", requires_grad=True)
-(block_extractor(source, flow, 3, impl="cuda").sum() + resample2d(source, flow, 4, 1, 2.0, impl="cuda").sum()).backward()
+loss = block_extractor(source, flow, 3, impl="cuda").sum() + resample2d(source, flow, 4, 1, 2.0, impl="cuda").sum()
+loss.backward()
 torch.cuda.synchronize()
 print("ops ran")
 """
