@@ -51,10 +51,10 @@ def build(dataset, root, workdir, is_train, batch):
     import model as models
     from options.test_options import TestOptions
     from options.train_options import TrainOptions
-    options = TrainOptions() if is_train else TestOptions()
+    options, extra = (TrainOptions(), []) if is_train else (TestOptions(), [f"--results_dir={workdir}/results"])
     opt = options.parse(["--model=pose", *CONFIGS[dataset], f"--dataroot={root}", f"--checkpoints_dir={workdir}",
                          f"--name=bench_{dataset}", "--gpu_ids=0", f"--batchSize={batch}", "--nThreads=2",
-                         "--display_id=0", f"--results_dir={workdir}/results"], save=False)
+                         "--display_id=0", *extra], save=False)
     if not is_train:
         opt.phase = "train"  # the larger split gives full batches of 32
     model = models.find_model_class("pose")(opt)

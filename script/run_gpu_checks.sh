@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Everything that needs a CUDA GPU, in one go (the CI machine has none):
+#   1. ahead-of-time build of the custom CUDA ops;
+#   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
+#   3. script/benchmark_ops.py and script/benchmark_train.py;
+#   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set.
+# Logs and tables go to $OUT (default ./gpu_results); a summary is printed last.
+#     bash script/run_gpu_checks.sh
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+OUT=${OUT:-./gpu_results}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+PYTHON=${PYTHON:-python3}
+status=()
+
+step() {  # step NAME COMMAND...: run, log to $OUT/NAME.log, remember the exit status
+    local name=$1
+    shift
+    echo "=== $name: $*"
+    "$@" 2>&1 | tee "$OUT/$name.log"
+    status+=("$name: exit ${PIPESTATUS[0]}")
+}
+
+nvidia-smi -L | tee "$OUT/gpu.txt"
+"$PYTHON" -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda)" | tee -a "$OUT/gpu.txt"
+
+step build_ops "$PYTHON" -m script.build_ops
+step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
+step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
+step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_train.md"
+
+# one-GPU torchrun run: NCCL process group, DDP-wrapped networks, rank-0 checkpoints
+work=$(mktemp -d)
+"$PYTHON" -c "
+import torch, torchvision, os
+os.makedirs('$work/torch_home/hub/checkpoints')
+torch.save(torchvision.models.vgg19().state_dict(), '$work/torch_home/hub/checkpoints/vgg19-dcbb9e9d.pth')"
+"$PYTHON" -m script.make_synthetic_dataset --root "$work/fashion" --format fashion > /dev/null
+step torchrun_nccl env TORCH_HOME="$work/torch_home" "$PYTHON" -m torch.distributed.run --nproc_per_node=1 \
+    train.py --name=nccl --model=pose --attn_layer=2,3 --kernel_size=2=5,3=3 --dataset_mode=fashion \
+    --dataroot="$work/fashion" --checkpoints_dir="$work/checkpoints" --gpu_ids=0 --batchSize=8 --niter=20 \
+    --print_freq=10 --display_freq=10 --save_latest_freq=20 --display_id=0 --nThreads=4
+ls "$work/checkpoints/nccl" | tee -a "$OUT/torchrun_nccl.log"
+
+echo
+echo "=== summary"
+printf '%s\n' "${status[@]}"
+grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
+cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" 2>/dev/null
