@@ -9,7 +9,6 @@ import warnings
 from importlib import metadata
 
 import lpips
-import torch
 
 from script.metrics_lib.weights import TORCHVISION_ALEXNET_URL, load_weights
 

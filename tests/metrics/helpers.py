@@ -3,8 +3,8 @@ import os
 import shutil
 
 from script.metrics_lib.matching import target_stem
-
 from tests.paths import REAL_SAMPLES
+
 MARKET = os.path.join(REAL_SAMPLES, "market")
 MARKET_ANNOTATIONS = os.path.join(MARKET, "market-annotation-test.csv")
 

@@ -17,12 +17,12 @@ from script.metrics_lib.body_mask import body_mask
 from script.metrics_lib.image_files import read_rgb, to_chw_tensor
 from script.metrics_lib.lpips_metric import build_lpips, lpips_distances
 from script.metrics_lib.matching import match_pairs
+from tests.paths import REPO_ROOT
 
 from .helpers import MARKET_ANNOTATIONS
 
 # A few images in 64 dimensions: singular covariances, which scipy's sqrtm warns about.
 pytestmark = pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _argv(market, *extra):
