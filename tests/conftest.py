@@ -29,10 +29,7 @@ def random_vgg_home(tmp_path_factory):
 
 @pytest.fixture
 def offline_vgg(random_vgg_home, monkeypatch):
-    """Point TORCH_HOME at ``random_vgg_home`` and make any download attempt fail the test."""
-    def refuse(url, *args, **kwargs):
-        raise AssertionError(f"a download was attempted: {url}")
-
-    monkeypatch.setenv("TORCH_HOME", str(random_vgg_home))
-    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
+    """TORCH_HOME = ``random_vgg_home``, with any download attempt failing the test."""
+    from tests.offline import go_offline
+    go_offline(monkeypatch, random_vgg_home)
     return random_vgg_home

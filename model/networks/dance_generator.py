@@ -6,10 +6,8 @@ Equivalent: same keys, shapes and forward (ORIGINAL.md §4.8). Kept: two indepen
 forced to instance / LeakyReLU whatever the generator's; their outputs are interleaved per
 layer for the ``FaceTargetNet``.
 """
-from model.networks.base_network import BaseNetwork
-from model.networks.face_generator import FaceTargetNet, generate_sequence
-from model.networks.pose_generator import (DEFAULT_EXTRACTOR_KZ, FLOW_ENCODER_LAYER, FLOW_IMG_F,
-                                           FLOW_NGF, PoseFlowNet, PoseSourceNet)
+from model.networks.face_generator import FaceGenerator
+from model.networks.pose_generator import FLOW_ENCODER_LAYER, FLOW_IMG_F, FLOW_NGF, PoseFlowNet
 
 FLOW_NORM, FLOW_ACTIVATION = 'instance', 'LeakyReLU'
 
@@ -19,21 +17,16 @@ def interleave(first, second):
     return [item for pair in zip(first, second) for item in pair]
 
 
-class DanceGenerator(BaseNetwork):
+class DanceGenerator(FaceGenerator):
     """Person animation generator. Args: as ``PoseGenerator`` (``structure_nc`` 20).
 
-    Forward ``(BP_frame_step, P_reference, BP_reference, P_previous, BP_previous)`` as
+    As ``FaceGenerator`` but with two ``PoseFlowNet``s instead of one ``FaceFlowNet``. Forward
+    ``(BP_frame_step, P_reference, BP_reference, P_previous, BP_previous)`` as
     ``face_generator.generate_sequence``.
     """
 
-    def __init__(self, image_nc=3, structure_nc=18, output_nc=3, ngf=64, img_f=1024, layers=6,
-                 num_blocks=2, norm='batch', activation='ReLU', attn_layer=(1, 2),
-                 extractor_kz=DEFAULT_EXTRACTOR_KZ, use_spect=True):
-        super().__init__()
-        self.source_previous = PoseSourceNet(image_nc, ngf, img_f, layers, norm, activation, use_spect)
-        self.source_reference = PoseSourceNet(image_nc, ngf, img_f, layers, norm, activation, use_spect)
-        self.target = FaceTargetNet(structure_nc, output_nc, ngf, img_f, layers, num_blocks, norm,
-                                    activation, attn_layer, extractor_kz, use_spect)
+    def build_flow_nets(self, image_nc, structure_nc, attn_layer, norm, activation, use_spect):
+        """Previous -> current and reference -> current flow nets, always instance / LeakyReLU."""
         flow_args = (image_nc, structure_nc, FLOW_NGF, FLOW_IMG_F, FLOW_ENCODER_LAYER, attn_layer,
                      FLOW_NORM, FLOW_ACTIVATION, use_spect)
         self.flow_net_previous = PoseFlowNet(*flow_args)
@@ -44,6 +37,3 @@ class DanceGenerator(BaseNetwork):
         flows_p, masks_p = self.flow_net_previous(P_previous, BP_previous, BP)
         flows_r, masks_r = self.flow_net_reference(P_reference, BP_reference, BP)
         return interleave(flows_p, flows_r), interleave(masks_p, masks_r)
-
-    def forward(self, BP_frame_step, P_reference, BP_reference, P_previous=None, BP_previous=None):
-        return generate_sequence(self, BP_frame_step, P_reference, BP_reference, P_previous, BP_previous)

@@ -96,6 +96,10 @@ class FaceGenerator(BaseNetwork):
         self.source_reference = PoseSourceNet(image_nc, ngf, img_f, layers, norm, activation, use_spect)
         self.target = FaceTargetNet(structure_nc, output_nc, ngf, img_f, layers, num_blocks, norm,
                                     activation, attn_layer, extractor_kz, use_spect)
+        self.build_flow_nets(image_nc, structure_nc, attn_layer, norm, activation, use_spect)
+
+    def build_flow_nets(self, image_nc, structure_nc, attn_layer, norm, activation, use_spect):
+        """One ``FaceFlowNet`` predicting both flows (registered after ``target``: key order)."""
         self.flow_net = FaceFlowNet(image_nc, structure_nc, FLOW_NGF, FLOW_IMG_F, FLOW_ENCODER_LAYER,
                                     attn_layer, norm, activation, use_spect)
 

@@ -102,15 +102,19 @@ class PoseGenerator(BaseNetwork):
     attn_layer (2, 3) at 256x256: flows [B, 2, 32, 32], [B, 2, 64, 64]; masks [B, 1, ...].
     """
 
+    # the view-synthesis generator swaps these two (model/networks/shapenet_generator.py)
+    target_net_class = PoseTargetNet
+    flow_net_class = PoseFlowNet
+
     def __init__(self, image_nc=3, structure_nc=18, output_nc=3, ngf=64, img_f=1024, layers=6,
                  num_blocks=2, norm='batch', activation='ReLU', attn_layer=(1, 2),
                  extractor_kz=DEFAULT_EXTRACTOR_KZ, use_spect=True):
         super().__init__()
         self.source = PoseSourceNet(image_nc, ngf, img_f, layers, norm, activation, use_spect)
-        self.target = PoseTargetNet(structure_nc, output_nc, ngf, img_f, layers, num_blocks,
-                                    norm, activation, attn_layer, extractor_kz, use_spect)
-        self.flow_net = PoseFlowNet(image_nc, structure_nc, FLOW_NGF, FLOW_IMG_F, FLOW_ENCODER_LAYER,
-                                    attn_layer, norm, activation, use_spect)
+        self.target = self.target_net_class(structure_nc, output_nc, ngf, img_f, layers, num_blocks,
+                                            norm, activation, attn_layer, extractor_kz, use_spect)
+        self.flow_net = self.flow_net_class(image_nc, structure_nc, FLOW_NGF, FLOW_IMG_F, FLOW_ENCODER_LAYER,
+                                            attn_layer, norm, activation, use_spect)
 
     def forward(self, source, source_B, target_B):
         feature_list = self.source(source)

@@ -12,8 +12,7 @@ from model.networks.base_network import BaseNetwork
 from model.networks.blocks import ResBlockDecoder
 from model.networks.flow_estimator import FlowEstimator
 from model.networks.norm_act import get_nonlinearity_layer, get_norm_layer
-from model.networks.pose_generator import (DEFAULT_EXTRACTOR_KZ, FLOW_ENCODER_LAYER, FLOW_IMG_F,
-                                           FLOW_NGF, PoseSourceNet)
+from model.networks.pose_generator import DEFAULT_EXTRACTOR_KZ, PoseGenerator
 from model.networks.target_decoder import TargetDecoder
 
 CODE_TILE = 8  # spatial size the target view code is tiled to before decoding
@@ -60,24 +59,11 @@ class ShapeNetTargetNet(TargetDecoder):
         return self.decode(out, [source_feature], flow_fields, masks)
 
 
-class ShapeNetGenerator(BaseNetwork):
+class ShapeNetGenerator(PoseGenerator):
     """View synthesis generator. Args and forward as ``PoseGenerator`` (codes instead of poses)."""
 
-    def __init__(self, image_nc=3, structure_nc=18, output_nc=3, ngf=64, img_f=1024, layers=6,
-                 num_blocks=2, norm='batch', activation='ReLU', attn_layer=(1, 2),
-                 extractor_kz=DEFAULT_EXTRACTOR_KZ, use_spect=True):
-        super().__init__()
-        self.source = PoseSourceNet(image_nc, ngf, img_f, layers, norm, activation, use_spect)
-        self.target = ShapeNetTargetNet(structure_nc, output_nc, ngf, img_f, layers, num_blocks, norm,
-                                        activation, attn_layer, extractor_kz, use_spect)
-        self.flow_net = ShapeNetFlowNet(image_nc, structure_nc, FLOW_NGF, FLOW_IMG_F, FLOW_ENCODER_LAYER,
-                                        attn_layer, norm, activation, use_spect)
-
-    def forward(self, source, source_B, target_B):
-        feature_list = self.source(source)
-        flow_fields, masks = self.flow_net(source, source_B, target_B)
-        image_gen = self.target(target_B, feature_list, flow_fields, masks)
-        return image_gen, flow_fields, masks
+    target_net_class = ShapeNetTargetNet
+    flow_net_class = ShapeNetFlowNet
 
 
 class ShapeNetFlowNetGenerator(BaseNetwork):

@@ -14,6 +14,7 @@ import torchvision
 from torch import nn
 
 import script.metrics_lib.evaluate as evaluate_module
+from tests.offline import go_offline
 
 from .helpers import (ALEXNET_FILE, FID_INCEPTION_FILE, INCEPTION_FILE, copy_market_pairs,
                       copy_market_photos)
@@ -59,11 +60,7 @@ def random_hub(tmp_path_factory):
 @pytest.fixture
 def offline_hub(random_hub, monkeypatch):
     """Point TORCH_HOME at ``random_hub`` and make any download attempt fail the test."""
-    def refuse(url, *args, **kwargs):
-        raise AssertionError(f"a download was attempted: {url}")
-
-    monkeypatch.setenv("TORCH_HOME", str(random_hub))
-    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
+    go_offline(monkeypatch, random_hub)
     return random_hub
 
 

@@ -4,14 +4,13 @@ The loss modules load torchvision's ImageNet VGG19 through the normal path
 ($TORCH_HOME/hub/checkpoints/vgg19-dcbb9e9d.pth); here that file holds random weights of the
 right architecture, and any download attempt fails the test.
 """
-import urllib.request
-
 import pytest
 import torch
 import torchvision
 
 from model.networks.losses import VGG19, PerceptualCorrectness, VGGLoss
 from model.networks.losses.vgg_loss import gram_matrix
+from tests.offline import go_offline
 
 WEIGHTS_FILE = 'vgg19-dcbb9e9d.pth'
 # the original's slices (ORIGINAL.md §5.2): name -> feature indices; 'relu3_2' got 12-15 and
@@ -24,23 +23,13 @@ ORIGINAL_SLICES = [('relu1_1', range(0, 2)), ('relu1_2', range(2, 4)), ('relu2_1
 USED = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1', 'relu2_2', 'relu3_4', 'relu4_4', 'relu5_2']
 
 
-def no_download(*args, **kwargs):
-    raise AssertionError(f'network access attempted: {args[:1]}')
-
-
 @pytest.fixture(scope='module')
-def torch_home(tmp_path_factory):
-    """A TORCH_HOME whose hub cache holds a random-weight VGG19 (and no network)."""
-    home = tmp_path_factory.mktemp('torch_home')
-    (home / 'hub' / 'checkpoints').mkdir(parents=True)
-    torch.manual_seed(0)
-    state = torchvision.models.vgg19().state_dict()
-    torch.save(state, home / 'hub' / 'checkpoints' / WEIGHTS_FILE)
+def torch_home(random_vgg_home):
+    """The session's random-VGG19 TORCH_HOME, offline, and the weights it holds."""
+    state = torch.load(random_vgg_home / 'hub' / 'checkpoints' / WEIGHTS_FILE, weights_only=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv('TORCH_HOME', str(home))
-        patch.setattr(torch.hub, 'download_url_to_file', no_download)
-        patch.setattr(urllib.request, 'urlopen', no_download)
-        yield home, state
+        go_offline(patch, random_vgg_home)
+        yield random_vgg_home, state
 
 
 @pytest.fixture(scope='module')

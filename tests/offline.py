@@ -1,0 +1,16 @@
+"""Running the real weight-loading paths without network access: a temporary TORCH_HOME whose
+hub cache holds random-weight files, and any download attempt failing the test."""
+import urllib.request
+
+import torch
+
+
+def refuse_download(*args, **kwargs):
+    raise AssertionError(f"network access attempted: {args[:1]}")
+
+
+def go_offline(patch, torch_home):
+    """With ``patch`` (a pytest MonkeyPatch): TORCH_HOME = ``torch_home``, downloads refused."""
+    patch.setenv("TORCH_HOME", str(torch_home))
+    patch.setattr(torch.hub, "download_url_to_file", refuse_download)
+    patch.setattr(urllib.request, "urlopen", refuse_download)
