@@ -35,6 +35,9 @@ def parse_args():
     parser.add_argument("--datasets", default="fashion,market")
     parser.add_argument("--impl", default=None, help="GFLA_OPS_IMPL for the custom ops (default: auto)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: profile a few fp32 training steps of the first dataset and print the "
+                             "operators taking the most CPU and GPU time")
     return parser.parse_args()
 
 
@@ -115,6 +118,26 @@ def benchmark(dataset, root, workdir, args):
     return rows
 
 
+def profile(dataset, root, workdir, args):
+    """Print torch.profiler tables (CPU and CUDA time) of a few fp32 training steps."""
+    from torch.profiler import ProfilerActivity
+    model, batches = build(dataset, root, workdir, True, args.train_batch)
+
+    def train_step(batch):
+        model.set_input(batch)
+        model.optimize_parameters()
+
+    timed(train_step, batches, args.warmup, 3)
+    with torch.profiler.profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as profiler:
+        for index in range(5):
+            with torch.profiler.record_function("train_step"):
+                train_step(batches[index % len(batches)])
+        torch.cuda.synchronize()
+    averages = profiler.key_averages()
+    print(averages.table(sort_by="self_cpu_time_total", row_limit=25))
+    print(averages.table(sort_by="self_cuda_time_total", row_limit=25))
+
+
 def main():
     args = parse_args()
     if args.impl:
@@ -131,6 +154,8 @@ def main():
             root = os.path.join(workdir, dataset)
             make_synthetic_dataset(root, fmt=dataset, num_train_figures=16, num_test_figures=2,
                                    poses_per_figure=4, pairs_per_figure=8, seed=0)
+            if args.profile:
+                return profile(dataset, root, workdir, args)
             rows += benchmark(dataset, root, workdir, args)
     lines = [f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, ops impl: "
              f"{os.environ.get('GFLA_OPS_IMPL', 'auto')}",
