@@ -6,7 +6,7 @@ from script.metrics_lib.body_mask import body_mask, target_keypoints
 from script.metrics_lib.matching import ImagePair
 from util.skeleton import MASK_LIMBS
 
-from .helpers import MARKET_ANNOTATIONS
+from .helpers import MARKET_ANNOTATIONS, real_market
 
 NECK, RIGHT_SHOULDER, RIGHT_WRIST, LEFT_WRIST = 1, 2, 4, 7
 
@@ -65,6 +65,7 @@ def test_bad_keypoint_shape_is_rejected():
 
 
 def test_real_market_masks_cover_the_annotated_joints():
+    real_market()
     pairs = [ImagePair("generated.jpg", "/any/0007_c3s3_077419_03.jpg"),
              ImagePair("generated.jpg", "/any/0028_c6s1_002576_04.jpg")]
     keypoints = target_keypoints(MARKET_ANNOTATIONS, pairs)
@@ -77,6 +78,7 @@ def test_real_market_masks_cover_the_annotated_joints():
 
 
 def test_targets_without_keypoints_are_listed():
+    real_market()
     pairs = [ImagePair("g.jpg", "/any/0007_c3s3_077419_03.jpg"), ImagePair("g.jpg", "/any/nobody.jpg")]
     with pytest.raises(ValueError, match=r"no keypoints for 1 of the 2 targets:\n  nobody.jpg"):
         target_keypoints(MARKET_ANNOTATIONS, pairs)

@@ -6,7 +6,7 @@ from PIL import Image
 
 from script.metrics_lib.matching import match_pairs, target_stem
 
-from .helpers import MARKET
+from .helpers import real_market
 
 
 @pytest.mark.parametrize("name, stem", [
@@ -22,13 +22,13 @@ def test_target_stem(name, stem):
 
 
 def test_real_market_outputs_match_their_targets():
-    pairs = match_pairs(os.path.join(MARKET, "generated"), os.path.join(MARKET, "test"))
+    pairs = match_pairs(os.path.join(real_market(), "generated"), os.path.join(real_market(), "test"))
     assert len(pairs) == 100
     names = [os.path.basename(pair.generated) for pair in pairs]
     assert names == sorted(names)
     for pair in pairs:
         assert os.path.basename(pair.generated).endswith(f"_2_{os.path.splitext(pair.target_name)[0]}_vis.jpg")
-        assert os.path.dirname(pair.target) == os.path.join(MARKET, "test")
+        assert os.path.dirname(pair.target) == os.path.join(real_market(), "test")
 
 
 def _touch_images(folder, names):

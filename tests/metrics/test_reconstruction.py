@@ -9,13 +9,13 @@ from script.metrics_lib import reconstruction
 from script.metrics_lib.image_files import read_rgb
 from script.metrics_lib.matching import match_pairs
 
-from .helpers import MARKET
+from .helpers import real_market
 
 
 @pytest.fixture(scope="module")
 def market_pairs():
     """(target, generated) float64 [128, 64, 3] in [0, 1] for three real Market pairs."""
-    pairs = match_pairs(os.path.join(MARKET, "generated"), os.path.join(MARKET, "test"))[:3]
+    pairs = match_pairs(os.path.join(real_market(), "generated"), os.path.join(real_market(), "test"))[:3]
     return [(read_rgb(pair.target) / 255.0, read_rgb(pair.generated) / 255.0) for pair in pairs]
 
 
