@@ -27,6 +27,10 @@ class PoseFlowModel(PosePairModel):
                 [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G]
 
+    def has_unused_parameters(self, name):
+        """The mask heads get no gradient here: no loss of this stage reads the masks."""
+        return name == "G"
+
     def forward(self):
         """Flows and masks (coarse to fine) for the current pair, and the warped-source visual."""
         self.flow_fields, self.masks = self.net_G(self.input_P1, self.input_BP1, self.input_BP2)

@@ -38,6 +38,11 @@ class PoseModel(PosePairModel):
                 betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
 
+    def has_unused_parameters(self, name):
+        """The source encoder's stages below the deepest attention layer feed nothing (e.g. Market's
+        ``source.encoder1`` with ``--attn_layer=2``), also in the released weights."""
+        return name == "G" and max(self.opt.attn_layer) < self.opt.layers
+
     def forward(self):
         self.img_gen, self.flow_fields, self.masks = self.net_G(self.input_P1, self.input_BP1, self.input_BP2)
 

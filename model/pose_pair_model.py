@@ -18,9 +18,12 @@ class PosePairModel(BaseModel):
         super().__init__(opt)
         for name, net in build_networks(opt).items():
             if self.isTrain:  # data-parallel under torchrun (gradients averaged over ranks)
-                # G may hold parameters no loss reaches (Market: the deepest source encoder stage)
-                net = wrap_data_parallel(net, self.device, find_unused_parameters=name == "G")
+                net = wrap_data_parallel(net, self.device, self.has_unused_parameters(name))
             setattr(self, "net_" + name, net)
+
+    def has_unused_parameters(self, name):
+        """True when network ``name`` holds parameters that no loss reaches (DDP must skip them)."""
+        return False
 
     def build_flow_losses(self, vgg=None):
         """The correctness and regularisation criteria on this model's device."""
