@@ -8,8 +8,9 @@ implementation, it reports the median forward+backward time (CUDA events, after 
 the peak memory that one forward+backward allocates beyond its inputs
 (torch.cuda.max_memory_allocated delta). Ops: block_extractor (gradients for source and flow),
 resample2d (kernel 4, dilation 1, sigma 2, as in the correctness loss; gradient for the flow
-and the input), local_attn_reshape (pixel_shuffle on both paths) and ExtractorAttn (the
-efficient forward; plus the original's straightforward composition, run with our kernels).
+and the input), local_attn_reshape (pixel_shuffle on both paths), local_attention_apply (the
+weighted mean of the k x k samples; gradients for source, weights and flow) and ExtractorAttn
+(the efficient forward; plus the original's straightforward composition, run with our kernels).
 Reference: the original GFLA local attention took about 9 ms (grid_sample) / 12 ms (its own
 kernels) forward+backward and about 1.9 GB at B=8, C=128, 64x44, k=5 (fp32, H200).
 
@@ -33,6 +34,7 @@ from tqdm import tqdm  # noqa: E402
 from model.networks import custom_ops  # noqa: E402
 from model.networks.attention import ExtractorAttn  # noqa: E402
 from model.networks.block_extractor import block_extractor as block_module  # noqa: E402
+from model.networks.local_attention import local_attention_apply as apply_module  # noqa: E402
 from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape  # noqa: E402
 from model.networks.resample2d_package import resample2d as resample_module  # noqa: E402
 
@@ -96,6 +98,8 @@ def cases(b, c, h, w, k, dtype):
         lambda s, f: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl), leaves(features, flow))
     yield "local_attn_reshape", "(pixel_shuffle)", lambda impl: backward_step(
         lambda a: local_attn_reshape(a, k, impl=impl), leaves(weights))
+    yield "local_attention_apply", "", lambda impl: backward_step(
+        lambda s, a, f: apply_module.local_attention_apply(s, a, f, k, impl=impl), leaves(features, weights, flow))
     yield "ExtractorAttn", "", lambda impl: backward_step(module, leaves(features, target, flow))
     yield "ExtractorAttn", "composition", lambda impl: backward_step(
         module.forward_composition, leaves(features, target, flow))
@@ -103,7 +107,7 @@ def cases(b, c, h, w, k, dtype):
 
 def run(iters, warmup):
     rows = []
-    total = len(SHAPES) * len(DTYPES) * len(IMPLS) * 5
+    total = len(SHAPES) * len(DTYPES) * len(IMPLS) * 6
     progress = tqdm(total=total, desc="benchmark", file=sys.stderr)
     for label, b, c, h, w, k in SHAPES:
         for dtype_name, dtype in DTYPES.items():
@@ -143,7 +147,7 @@ def main(argv=None):
         print("benchmark_ops: no CUDA device: nothing to measure (the benchmark compares the CUDA "
               "extensions with the PyTorch twins on a GPU).")
         return 0
-    for extension in (block_module.EXTENSION, resample_module.EXTENSION):
+    for extension in (block_module.EXTENSION, resample_module.EXTENSION, apply_module.EXTENSION):
         extension.load()  # build first, so that compilation is not timed and errors show at once
     torch.backends.cudnn.benchmark = True
     rows = run(args.iters, args.warmup)

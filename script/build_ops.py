@@ -20,10 +20,11 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 import torch  # noqa: E402
 
 from model.networks.block_extractor import block_extractor  # noqa: E402
+from model.networks.local_attention import local_attention_apply  # noqa: E402
 from model.networks.resample2d_package import resample2d  # noqa: E402
 
 # local_attn_reshape has no extension: pixel_shuffle is its CUDA path (see its module docstring)
-EXTENSIONS = [block_extractor.EXTENSION, resample2d.EXTENSION]
+EXTENSIONS = [block_extractor.EXTENSION, resample2d.EXTENSION, local_attention_apply.EXTENSION]
 
 
 def build(index):

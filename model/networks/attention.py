@@ -10,22 +10,32 @@ flow-displaced point weights those source features:
 
 The 1/k^2 factor is a kept quirk (the original averaged the weighted cell with avg_pool2d).
 
-``forward`` computes exactly this, more cheaply:
-  - the target blocks are never built: with zero flow they are the replicate-padded k x k
-    neighbourhoods, so the target half of the first conv (kernel k, stride k over Bt) is an
-    ordinary k x k convolution of the replicate-padded target (pad k//2 before, k-1-k//2 after:
-    asymmetric for even k, like the block offsets);
+``forward`` computes exactly this without building either block tensor:
   - the first conv is split into its target and source halves, so cat(Bt, Bs) is never built;
-  - the weights are applied to Bs through a reshape to [B, C, H, k, W, k] and a broadcast,
-    instead of pixel_shuffle to a k*k-upsampled map and avg_pool2d.
+  - target half: with zero flow the target blocks are the replicate-padded k x k
+    neighbourhoods, so the conv (kernel k, stride k over Bt) is an ordinary k x k convolution
+    of the replicate-padded target (pad k//2 before, k-1-k//2 after: asymmetric for even k,
+    like the block offsets);
+  - source half: every tap of block (i, j) shares the bilinear fractions of the block's
+    top-left sample point (Y0, X0) = (i + F_y - k//2, j + F_x - k//2), so the conv of the block
+    is the bilinear interpolation, at that point, of the conv of every integer-positioned
+    window: G = conv(replicate_pad(source, k-1 on every side)), [B, 128, H+k-1, W+k-1], read at
+    (Y0 + k-1, X0 + k-1) with each corner index clamped to G (a window starting more than k-1
+    rows above the map reads what the one at -(k-1) reads, one below the last row what the
+    last row's reads), i.e. ``grid_sample`` with border padding;
+  - the weighted cell mean is ``local_attention_apply``, which samples the source itself
+    (a CUDA kernel reading each (k+1) x (k+1) source window once per channel).
 ``forward_composition`` is the straightforward composition above, kept as the reference that
 tests compare ``forward`` with and that ``script/benchmark_ops.py`` measures.
 """
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from model.networks.block_extractor.block_extractor import block_extractor
+from model.networks.local_attention.local_attention_apply import local_attention_apply
 from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape
 
 HIDDEN_NC = 128
@@ -76,13 +86,12 @@ class ExtractorAttn(nn.Module):
         k = self.kernel_size
         conv1, activation, conv2, last = self.fully_connect_layer
         target_weight, source_weight = conv1.weight.split(self.feature_nc, dim=1)
-        source_blocks = block_extractor(source, flow_field, k)
         before, after = k // 2, k - 1 - k // 2
         padded_target = F.pad(target, (before, after, before, after), mode="replicate")
-        hidden = (F.conv2d(source_blocks, source_weight, conv1.bias, stride=k)
-                  + F.conv2d(padded_target, target_weight))
+        hidden = (_source_block_conv(source, source_weight, flow_field, k)
+                  + F.conv2d(padded_target, target_weight, conv1.bias))
         weights = last(conv2(activation(hidden)))
-        return weights, _weighted_cell_mean(source_blocks, weights, k)
+        return weights, local_attention_apply(source, weights, flow_field, k)
 
     def forward_composition(self, source, target, flow_field):
         """The original's computation step by step (see the module docstring); equal to
@@ -106,18 +115,40 @@ class ExtractorAttn(nn.Module):
                              f"and size), got {tuple(flow_field.shape)}")
 
 
-def _weighted_cell_mean(blocks, weights, k):
-    """out[b, c, i, j] = 1/k^2 * sum_{u,v} weights[b, u*k+v, i, j] * blocks[b, c, i*k+u, j*k+v].
+def _source_block_conv(source, weight, flow, k):
+    """The convolution (kernel k, stride k) of the flow-displaced source blocks, without them.
 
     Args:
-        blocks: [B, C, k*H, k*W].
-        weights: [B, k*k, H, W].
+        source: [B, C, H, W].
+        weight: [O, C, k, k].
+        flow: [B, 2, H, W] in pixels (channel 0 = x).
     Returns:
-        [B, C, H, W].
+        [B, O, H, W]: block (i, j)'s conv = bilinear sample of the window convs G at
+        (i + F_y - k//2 + k-1, j + F_x - k//2 + k-1), corners clamped to G (module docstring).
     """
-    b, c, kh, kw = blocks.shape
-    h, w = kh // k, kw // k
-    cells = blocks.view(b, c, h, k, w, k)
-    # [B, k, k, H, W] -> [B, 1, H, k, W, k], a view broadcast against the cells
-    cell_weights = weights.view(b, 1, k, k, h, w).permute(0, 1, 4, 2, 5, 3)
-    return (cells * cell_weights).sum(dim=(3, 5)) / (k * k)
+    window_convs = F.conv2d(F.pad(source, (k - 1,) * 4, mode="replicate"), weight)
+    # half types: grid_sample needs a grid of the input's dtype, and a bfloat16 coordinate can
+    # be a quarter pixel off; sample in float32
+    compute_dtype = torch.float32 if source.dtype in (torch.float16, torch.bfloat16) else source.dtype
+    _, _, h, w = flow.shape
+    offsets, scale = _grid_constants(h, w, k, flow.device, compute_dtype)
+    # one op (each op's launch counts at the small model shapes)
+    grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale)
+    sampled = F.grid_sample(window_convs.to(compute_dtype), grid, mode="bilinear", padding_mode="border",
+                            align_corners=True)
+    return sampled.to(window_convs.dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_constants(h, w, k, device, dtype):
+    """(offsets [H, W, 2], scale [2]) such that flow (x, y) * scale + offsets is the normalised
+    (align_corners=True: -1 / +1 at index 0 / size-1) position of block (i, j)'s top-left tap
+    in the window convs G [.., H+k-1, W+k-1]: (j + F_x - k//2 + k-1, i + F_y - k//2 + k-1)."""
+    with torch.inference_mode(False):  # cached: must stay usable by autograd after an inference call
+        shift = k - 1 - k // 2
+        # a size-1 axis has every point at index 0
+        scale = torch.tensor([2.0 / max(w + k - 2, 1), 2.0 / max(h + k - 2, 1)], device=device, dtype=dtype)
+        rows = torch.arange(h, device=device, dtype=dtype) + shift
+        cols = torch.arange(w, device=device, dtype=dtype) + shift
+        positions = torch.stack(torch.broadcast_tensors(cols[None, :], rows[:, None]), dim=-1)
+        return positions * scale - 1, scale

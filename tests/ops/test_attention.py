@@ -1,19 +1,21 @@
-"""ExtractorAttn: the efficient forward equals the original's straightforward composition
+"""ExtractorAttn: the efficient forward (no block tensors) equals the original's straightforward composition
 (extract source and target blocks, conv logits, softmax, pixel_shuffle, avg_pool) in float64,
 values and every gradient."""
 import pytest
 import torch
 from torch import nn
 
-from model.networks.attention import ExtractorAttn
+from model.networks.attention import ExtractorAttn, _source_block_conv
+from model.networks.block_extractor.block_extractor import block_extractor
 
 from .assertions import assert_close
 
 
-def make_inputs(batch=2, channels=3, h=4, w=5):
+def make_inputs(batch=2, channels=3, h=4, w=5, flow_scale=2.5):
+    """Flows of about ``flow_scale`` pixels; one pushes its block far outside the map."""
     source = torch.randn(batch, channels, h, w, dtype=torch.float64, requires_grad=True)
     target = torch.randn(batch, channels, h, w, dtype=torch.float64, requires_grad=True)
-    flow = (torch.randn(batch, 2, h, w, dtype=torch.float64) * 2.5)
+    flow = (torch.randn(batch, 2, h, w, dtype=torch.float64) * flow_scale)
     flow[:, :, 0, 0] = torch.tensor([20.5, -17.25], dtype=torch.float64)  # far outside
     return source, target, flow.requires_grad_()
 
@@ -25,11 +27,12 @@ def make_module(channels, k, softmax=True):
     return module
 
 
-@pytest.mark.parametrize("k", [2, 3, 4, 5])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("softmax", [True, False])
-def test_forward_and_gradients_equal_composition(k, softmax):
+@pytest.mark.parametrize("flow_scale", [2.5, 8.0])  # 8: many blocks partly or wholly outside
+def test_forward_and_gradients_equal_composition(k, softmax, flow_scale):
     module = make_module(3, k, softmax)
-    inputs = make_inputs()
+    inputs = make_inputs(flow_scale=flow_scale)
     out = module(*inputs)
     reference = module.forward_composition(*inputs)
     assert_close(out, reference, 1e-12, f"output k={k}")
@@ -40,6 +43,25 @@ def test_forward_and_gradients_equal_composition(k, softmax):
     reference_grads = torch.autograd.grad(reference, wrt, grad_out)
     for name, grad, expected in zip(names, grads, reference_grads):
         assert_close(grad, expected, 1e-11, f"gradient of {name}, k={k}")
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("size", [(4, 6), (1, 3)])
+def test_source_block_conv_equals_conv_of_blocks(k, size):
+    """The source half of the first conv: bilinear samples of the window convs equal the strided
+    conv of the flow-displaced blocks (values and gradients), also for blocks far outside."""
+    source = torch.randn(2, 3, *size, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(5, 3, k, k, dtype=torch.float64, requires_grad=True)
+    flow = torch.empty(2, 2, *size, dtype=torch.float64).uniform_(-3 * max(size), 3 * max(size))
+    flow.requires_grad_()
+    out = _source_block_conv(source, weight, flow, k)
+    expected = nn.functional.conv2d(block_extractor(source, flow, k, impl="torch"), weight, stride=k)
+    assert_close(out, expected, 1e-12, f"source block conv k={k}")
+    grad_out = torch.randn_like(out)
+    for name, grad, reference in zip(("source", "weight", "flow"),
+                                     torch.autograd.grad(out, (source, weight, flow), grad_out),
+                                     torch.autograd.grad(expected, (source, weight, flow), grad_out)):
+        assert_close(grad, reference, 1e-11, f"source block conv k={k}: gradient of {name}")
 
 
 @pytest.mark.parametrize("k", [2, 3])
