@@ -18,6 +18,7 @@ else ``auto``:
 """
 import contextlib
 import hashlib
+import numbers
 import os
 import sys
 import warnings
@@ -180,3 +181,22 @@ def _environment(name, value):
             del os.environ[name]
         else:
             os.environ[name] = previous
+
+
+def describe(value):
+    """How an argument appears in error messages: a tensor's dtype and shape, else its repr."""
+    if isinstance(value, torch.Tensor):
+        return f"{value.dtype} tensor of shape {tuple(value.shape)}"
+    return repr(value)
+
+
+def is_integer(value):
+    """True for Python/NumPy integers, False for bools (``True`` is no kernel size)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_kernel_size(op_name, kernel_size):
+    """Raise ValueError unless ``kernel_size`` is an integer >= 1; returns it as an int."""
+    if not is_integer(kernel_size) or kernel_size < 1:
+        raise ValueError(f"{op_name}: kernel_size must be an int >= 1, got {kernel_size!r}")
+    return int(kernel_size)

@@ -16,7 +16,6 @@ original CUDA backward read the batch index from the memory layout of the incomi
 which was wrong for non-contiguous gradients with batch > 1.
 """
 import functools
-import numbers
 from pathlib import Path
 
 import torch
@@ -102,24 +101,15 @@ def _check_inputs(source, flow, kernel_size):
     """Raise ValueError naming the bad argument; returns kernel_size as an int."""
     if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
         raise ValueError("block_extractor: source must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{_describe(source)}")
+                         f"{custom_ops.describe(source)}")
     if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
             or flow.shape[:2] != (source.shape[0], 2)):
         raise ValueError(f"block_extractor: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {source.shape[0]} (the batch of source), got {_describe(flow)}")
+                         f"B = {source.shape[0]} (the batch of source), got {custom_ops.describe(flow)}")
     if flow.device != source.device:
         raise ValueError(f"block_extractor: flow and source must be on one device, got "
                          f"{flow.device} and {source.device}")
-    if (isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral)
-            or kernel_size < 1):
-        raise ValueError(f"block_extractor: kernel_size must be an int >= 1, got {kernel_size!r}")
-    return int(kernel_size)
-
-
-def _describe(value):
-    if isinstance(value, torch.Tensor):
-        return f"{value.dtype} tensor of shape {tuple(value.shape)}"
-    return repr(value)
+    return custom_ops.check_kernel_size("block_extractor", kernel_size)
 
 
 @functools.lru_cache(maxsize=None)

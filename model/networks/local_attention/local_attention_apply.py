@@ -20,7 +20,6 @@ Half-precision inputs are computed in float32 on both paths and returned in thei
 source and weights of different dtypes are both promoted to the common dtype first.
 """
 import functools
-import numbers
 from pathlib import Path
 
 import torch
@@ -81,28 +80,20 @@ def weighted_cell_mean(blocks, weights, k):
 
 def _check_inputs(source, weights, flow, kernel_size):
     """Raise ValueError naming the bad argument; returns kernel_size as an int."""
-    if (isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral)
-            or kernel_size < 1):
-        raise ValueError(f"local_attention_apply: kernel_size must be an int >= 1, got {kernel_size!r}")
+    kernel_size = custom_ops.check_kernel_size("local_attention_apply", kernel_size)
     if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
         raise ValueError("local_attention_apply: source must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{_describe(source)}")
+                         f"{custom_ops.describe(source)}")
     b, _, h, w = source.shape
     for name, value, channels in (("weights", weights, kernel_size ** 2), ("flow", flow, 2)):
         if (not isinstance(value, torch.Tensor) or not value.is_floating_point()
                 or value.shape != (b, channels, h, w)):
             raise ValueError(f"local_attention_apply: {name} must be a floating tensor of shape "
-                             f"{(b, channels, h, w)} (source's batch and size), got {_describe(value)}")
+                             f"{(b, channels, h, w)} (source's batch and size), got {custom_ops.describe(value)}")
         if value.device != source.device:
             raise ValueError(f"local_attention_apply: {name} and source must be on one device, got "
                              f"{value.device} and {source.device}")
-    return int(kernel_size)
-
-
-def _describe(value):
-    if isinstance(value, torch.Tensor):
-        return f"{value.dtype} tensor of shape {tuple(value.shape)}"
-    return repr(value)
+    return kernel_size
 
 
 @functools.lru_cache(maxsize=None)

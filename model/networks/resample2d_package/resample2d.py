@@ -105,33 +105,24 @@ def _check_inputs(input1, flow, kernel_size, dilation, sigma):
     (int, int, float)."""
     if not isinstance(input1, torch.Tensor) or input1.dim() != 4 or not input1.is_floating_point():
         raise ValueError("resample2d: input1 must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{_describe(input1)}")
+                         f"{custom_ops.describe(input1)}")
     if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
             or flow.shape[:2] != (input1.shape[0], 2)):
         raise ValueError(f"resample2d: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {input1.shape[0]} (the batch of input1), got {_describe(flow)}")
+                         f"B = {input1.shape[0]} (the batch of input1), got {custom_ops.describe(flow)}")
     if flow.device != input1.device:
         raise ValueError(f"resample2d: flow and input1 must be on one device, got {flow.device} "
                          f"and {input1.device}")
-    if _not_int(kernel_size) or kernel_size < 2:
+    if not custom_ops.is_integer(kernel_size) or kernel_size < 2:
         raise ValueError(f"resample2d: kernel_size must be an int >= 2 (2 * (kernel_size // 2) taps "
                          f"per axis), got {kernel_size!r}")
-    if _not_int(dilation) or dilation < 1:
+    if not custom_ops.is_integer(dilation) or dilation < 1:
         raise ValueError(f"resample2d: dilation must be an int >= 1, got {dilation!r}")
     if (isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not math.isfinite(sigma)
             or sigma <= 0):
         raise ValueError(f"resample2d: sigma must be a finite number > 0, got {sigma!r}")
     return int(kernel_size), int(dilation), float(sigma)
 
-
-def _not_int(value):
-    return isinstance(value, bool) or not isinstance(value, numbers.Integral)
-
-
-def _describe(value):
-    if isinstance(value, torch.Tensor):
-        return f"{value.dtype} tensor of shape {tuple(value.shape)}"
-    return repr(value)
 
 
 @functools.lru_cache(maxsize=None)
