@@ -2,8 +2,9 @@
 
 torch's worker processes would otherwise start from copies of the same augmentation generator
 (ORIGINAL.md §11.5 item 18). The loader's generator is seeded from ``opt.seed`` and the rank; each
-epoch it gives the workers a fresh base seed, and ``seed_worker`` seeds numpy, ``random`` and the
-dataset's generator from torch's per-worker seed (base seed + worker id).
+epoch it gives the workers a fresh base seed, and ``seed_worker`` seeds numpy and ``random`` from
+torch's per-worker seed (base seed + worker id). The dataset's augmentation seed is set per epoch
+by the training loop (util.reproducibility.epoch_batches).
 """
 import random
 
@@ -13,11 +14,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 
 from data.registry import create_dataset
 from util.distributed import get_rank, is_initialized, print0
-
-
-def process_seed(seed, rank):
-    """A 63-bit seed for process ``rank`` of a run seeded with ``seed`` (distinct per rank)."""
-    return int(np.random.SeedSequence([seed, rank]).generate_state(2, np.uint64)[0] >> np.uint64(1))
+from util.reproducibility import derive_seed
 
 
 def seed_worker(worker_id):
@@ -42,7 +39,7 @@ def create_dataloader(opt):
     dataset = create_dataset(opt)
     print0(f"#{'training' if opt.isTrain else opt.phase} images = {len(dataset)}")
     rank = get_rank() if is_initialized() else 0
-    seed = process_seed(opt.seed, rank)
+    seed = derive_seed(opt.seed, rank)  # distinct per rank
     if hasattr(dataset, "reseed"):
         dataset.reseed(seed)
     generator = torch.Generator()
