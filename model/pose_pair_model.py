@@ -2,11 +2,11 @@
 flow losses (sampling correctness and affine regularisation, ORIGINAL.md §5.4-5.5)."""
 import os
 
-import torch
 import torch.nn.functional as F
 
 from model.base_model import BaseModel
 from model.network_configs import build_networks
+from model.networks.block_extractor.block_extractor import block_extractor
 from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
 from util.distributed import wrap_data_parallel
 
@@ -48,13 +48,7 @@ def warp_image(image, flow):
     """Backward-warp ``image`` [B, C, H, W] by ``flow`` [B, 2, h, w] (pixels at h x w): a visual.
 
     The image is first nearest-resized to the flow's size, as the original's ``warp`` visual;
-    sampling is bilinear with border clamping, coordinates as the ops (align_corners=True).
+    sampling is bilinear with border clamping, as the ops: a block extraction with 1 x 1 blocks.
     """
-    b, _, h, w = flow.shape
-    image = F.interpolate(image, size=(h, w), mode="nearest")
-    rows = torch.arange(h, device=flow.device, dtype=flow.dtype).view(1, h, 1).expand(b, h, w)
-    cols = torch.arange(w, device=flow.device, dtype=flow.dtype).view(1, 1, w).expand(b, h, w)
-    x = (cols + flow[:, 0]) * (2.0 / max(w - 1, 1)) - 1
-    y = (rows + flow[:, 1]) * (2.0 / max(h - 1, 1)) - 1
-    grid = torch.stack((x, y), dim=-1).to(image.dtype)
-    return F.grid_sample(image, grid, mode="bilinear", padding_mode="border", align_corners=True)
+    image = F.interpolate(image, size=flow.shape[-2:], mode="nearest")
+    return block_extractor(image, flow, 1)
