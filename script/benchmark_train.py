@@ -41,13 +41,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def write_random_vgg(torch_home):
-    import torchvision
-    folder = os.path.join(torch_home, "hub", "checkpoints")
-    os.makedirs(folder, exist_ok=True)
-    torch.save(torchvision.models.vgg19().state_dict(), os.path.join(folder, "vgg19-dcbb9e9d.pth"))
-
-
 def build(dataset, root, workdir, is_train, batch):
     """Options, a model with random weights, and GPU-resident batches from the real loader."""
     import data
@@ -146,10 +139,11 @@ def main():
         print("benchmark_train: no CUDA GPU visible; nothing to measure")
         return
     from script.make_synthetic_dataset import make_synthetic_dataset
+    from script.random_weights import write_random_vgg19
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["TORCH_HOME"] = os.path.join(workdir, "torch_home")
-        write_random_vgg(os.environ["TORCH_HOME"])
+        write_random_vgg19(os.environ["TORCH_HOME"])
         for dataset in args.datasets.split(","):
             root = os.path.join(workdir, dataset)
             make_synthetic_dataset(root, fmt=dataset, num_train_figures=16, num_test_figures=2,

@@ -32,10 +32,7 @@ step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_t
 
 # one-GPU torchrun run: NCCL process group, DDP-wrapped networks, rank-0 checkpoints
 work=$(mktemp -d)
-"$PYTHON" -c "
-import torch, torchvision, os
-os.makedirs('$work/torch_home/hub/checkpoints')
-torch.save(torchvision.models.vgg19().state_dict(), '$work/torch_home/hub/checkpoints/vgg19-dcbb9e9d.pth')"
+"$PYTHON" -c "from script.random_weights import write_random_vgg19; write_random_vgg19('$work/torch_home')"
 "$PYTHON" -m script.make_synthetic_dataset --root "$work/fashion" --format fashion > /dev/null
 step torchrun_nccl env TORCH_HOME="$work/torch_home" "$PYTHON" -m torch.distributed.run --nproc_per_node=1 \
     train.py --name=nccl --model=pose --attn_layer=2,3 --kernel_size=2=5,3=3 --dataset_mode=fashion \

@@ -17,13 +17,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def random_vgg_home(tmp_path_factory):
     """A TORCH_HOME whose hub cache holds a random-weight torchvision VGG19 (the loss network)."""
-    import torchvision
-
+    from script.random_weights import write_random_vgg19
     home = tmp_path_factory.mktemp("vgg_torch_home")
-    checkpoints = home / "hub" / "checkpoints"
-    checkpoints.mkdir(parents=True)
     torch.manual_seed(0)
-    torch.save(torchvision.models.vgg19().state_dict(), checkpoints / "vgg19-dcbb9e9d.pth")
+    write_random_vgg19(str(home))
     return home
 
 

@@ -10,9 +10,9 @@ import torchvision
 
 from model.networks.losses import VGG19, PerceptualCorrectness, VGGLoss
 from model.networks.losses.vgg_loss import gram_matrix
+from script.random_weights import VGG19_FILE as WEIGHTS_FILE
 from tests.offline import go_offline
 
-WEIGHTS_FILE = 'vgg19-dcbb9e9d.pth'
 # the original's slices (ORIGINAL.md §5.2): name -> feature indices; 'relu3_2' got 12-15 and
 # 'relu3_3' nothing, every other slice is the true block
 ORIGINAL_SLICES = [('relu1_1', range(0, 2)), ('relu1_2', range(2, 4)), ('relu2_1', range(4, 7)),
