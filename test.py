@@ -4,7 +4,7 @@
 
 Loads checkpoint ``--which_iter`` (default 'latest'), puts the networks in eval mode and runs the
 model's ``test()`` on every test sample in order (the last partial batch included); ``test()``
-writes the images to ``--results_dir`` (layouts in ORIGINAL.md §9.4).
+writes the images to ``--results_dir`` (the original's result-folder layouts).
 """
 import torch
 from tqdm import tqdm

@@ -1,6 +1,6 @@
 """Random affine augmentation of the pair datasets, applied alike to an image and its keypoints.
 
-As the original ``BaseDataset`` (ORIGINAL.md §2.1): the image is warped by torchvision's
+As the original ``BaseDataset`` (original: data/base_dataset.py, BaseDataset): the image is warped by torchvision's
 ``F.affine`` (nearest neighbour, grey fill) about the centre ``(w*0.5+0.5, h*0.5+0.5)``, the centre
 the torchvision of the time used for PIL images (today's torchvision defaults to ``(w/2, h/2)``,
 so the centre is passed explicitly). The keypoints are moved by the forward matrix of the same

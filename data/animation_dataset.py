@@ -1,4 +1,4 @@
-"""Options shared by the video (animation) datasets, face and dance (ORIGINAL.md §1.3.6, §2.3).
+"""Options shared by the video (animation) datasets, face and dance (original: data/*_dataset.py, modify_commandline_options; data/animation_dataset.py, AnimationDataset).
 
 The video loaders themselves are not ported yet: building one raises NotImplementedError, while
 their command-line options parse as in the original.

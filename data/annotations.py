@@ -1,4 +1,4 @@
-"""Read and write the keypoint-annotation and pair CSVs of the pair datasets (ORIGINAL.md §2.1).
+"""Read and write the keypoint-annotation and pair CSVs of the pair datasets (original: data/base_dataset.py, BaseDataset).
 
 Annotation CSV (``fasion-annotation-<phase>.csv``, ``market-annotation-<phase>.csv``)::
 

@@ -1,4 +1,4 @@
-"""FashionVideo / iPER person animation: ``--dataset_mode=dance`` (ORIGINAL.md §1.3.6, §2.5); options only so far."""
+"""FashionVideo / iPER person animation: ``--dataset_mode=dance`` (original: data/*_dataset.py, modify_commandline_options; data/dance_dataset.py, DanceDataset); options only so far."""
 from data.animation_dataset import AnimationDataset
 
 
@@ -16,7 +16,7 @@ class DanceDataset(AnimationDataset):
         parser.add_argument("--use_kp", action="store_true", help="also return keypoint vectors")
         parser.add_argument("--use_mask", action="store_true", help="also return foreground masks")
         if is_train:
-            # True: the dataset's own augmentation ranges (ORIGINAL.md §2.5)
+            # True: the dataset's own augmentation ranges (original: data/dance_dataset.py, DanceDataset)
             parser.set_defaults(load_size=(256, 256), batchSize=2, angle=True, shift=True, scale=True,
                                 use_kp=False, total_test_frames=None)
         else:

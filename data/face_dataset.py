@@ -1,4 +1,4 @@
-"""FaceForensics face animation: ``--dataset_mode=face`` (ORIGINAL.md §1.3.6, §2.4); options only so far."""
+"""FaceForensics face animation: ``--dataset_mode=face`` (original: data/*_dataset.py, modify_commandline_options; data/face_dataset.py, FaceDataset); options only so far."""
 from data.animation_dataset import AnimationDataset
 
 

@@ -1,4 +1,4 @@
-"""DeepFashion (In-shop Clothes Retrieval) pairs: ``--dataset_mode=fashion`` (ORIGINAL.md §1.3.6, §2.1).
+"""DeepFashion (In-shop Clothes Retrieval) pairs: ``--dataset_mode=fashion`` (original: data/*_dataset.py, modify_commandline_options; data/base_dataset.py, BaseDataset).
 
 The released CSVs are spelled ``fasion-*.csv``; ``fashion-*.csv`` (the spelling of the docs) is
 accepted too. Images (176x256 or high-res) are stretched to 256x256; annotations are in the

@@ -1,4 +1,4 @@
-"""Keypoints -> 18-channel Gaussian heatmaps, as the original ``pose_utils.cords_to_map`` (ORIGINAL.md §2.1).
+"""Keypoints -> 18-channel Gaussian heatmaps, as the original ``cords_to_map`` (original: util/pose_utils.py).
 
 Kept quirks (they define the trained models): the joint position is truncated with ``int()``
 (toward zero) after scaling and the affine, so the peak is exactly 1 at an integer pixel; sigma is

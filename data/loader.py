@@ -1,7 +1,7 @@
 """The DataLoader of the entry points, with reproducible, per-worker and per-rank random streams.
 
 torch's worker processes would otherwise start from copies of the same augmentation generator
-(ORIGINAL.md §11.5 item 18). The loader's generator is seeded from ``opt.seed`` and the rank; each
+(original: data/__init__.py, the DataLoader factory). The loader's generator is seeded from ``opt.seed`` and the rank; each
 epoch it gives the workers a fresh base seed, and ``seed_worker`` seeds numpy and ``random`` from
 torch's per-worker seed (base seed + worker id). The dataset's augmentation seed is set per epoch
 by the training loop (util.reproducibility.epoch_batches).

@@ -1,4 +1,4 @@
-"""Market-1501 pairs: ``--dataset_mode=market`` (ORIGINAL.md §1.3.6, §2.1).
+"""Market-1501 pairs: ``--dataset_mode=market`` (original: data/*_dataset.py, modify_commandline_options; data/base_dataset.py, BaseDataset).
 
 Images and annotations are 128x64 (h x w). Training augments with a random rotation of
 [-5, 5] degrees, shifts of [-5, 5] pixels and scaling of [0.95, 1.05] (the target a milder

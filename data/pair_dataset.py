@@ -1,6 +1,6 @@
 """Source/target pairs of person images with their pose heatmaps: the fashion and market datasets.
 
-Behaviour of the original ``BaseDataset`` (ORIGINAL.md §2.1). On-disk layout::
+Behaviour of the original ``BaseDataset`` (original: data/base_dataset.py, BaseDataset). On-disk layout::
 
     <dataroot>/<phase>/<name>.jpg
     <dataroot>/<prefix>-annotation-<phase>.csv   (data.annotations)

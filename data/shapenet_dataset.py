@@ -1,4 +1,4 @@
-"""ShapeNet novel-view synthesis (Multi-view-to-Novel-view HDF5): ``--dataset_mode=shapenet`` (ORIGINAL.md §2.6).
+"""ShapeNet novel-view synthesis (Multi-view-to-Novel-view HDF5): ``--dataset_mode=shapenet`` (original: data/shapenet_dataset.py, ShapeNetDataset).
 
 Files, with ``<model>`` = ``--sub_dataset_model`` (car, chair) and ``<split>`` = ``--phase``
 (``test`` for ``val``)::

@@ -1,6 +1,6 @@
 """Services shared by every model: checkpoints, exact resume, schedules, errors, visuals, results.
 
-A concrete model (ORIGINAL.md §7) sets ``loss_names``, ``visual_names``, ``model_names`` and
+A concrete model (original: model/*_model.py) sets ``loss_names``, ``visual_names``, ``model_names`` and
 ``optimizers`` in its constructor, stores networks as ``self.net_<Name>`` and losses as
 ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
 ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.

@@ -1,4 +1,4 @@
-"""Pose-guided person image animation (ORIGINAL.md §7.6): options and networks for now."""
+"""Pose-guided person image animation (original: model/dance_model.py, Dance): options and networks for now."""
 from model.model_options import add_video_options
 from model.unported_model import UnportedModel
 

@@ -1,4 +1,4 @@
-"""Face image animation on FaceForensics (ORIGINAL.md §7.5): options and networks for now."""
+"""Face image animation on FaceForensics (original: model/face_model.py, Face): options and networks for now."""
 from model.model_options import add_video_options
 from model.unported_model import UnportedModel
 

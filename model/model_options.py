@@ -1,4 +1,4 @@
-"""Option groups shared by the models (ORIGINAL.md §1.3.5), so each is declared once."""
+"""Option groups shared by the models (original: model/*_model.py, modify_options), so each is declared once."""
 from options.actions import add_bool, int_list, layer_kernel_dict
 
 

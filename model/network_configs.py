@@ -1,6 +1,6 @@
 """The networks of each model and their constructor arguments, as plain data.
 
-Reproduces the ``define_g`` / ``define_d`` calls of GFLA's models (ORIGINAL.md §7; the
+Reproduces the ``define_g`` / ``define_d`` calls of GFLA's models (original: model/*_model.py; the
 ``define_call`` of every released checkpoint manifest). Differences: the architecture follows
 ``opt.model`` (the original's ``--netG`` / ``--netD`` never changed it in a working
 configuration), and discriminators are built only for training unless asked for (the original
@@ -8,7 +8,7 @@ also built them for testing, where they are unused).
 """
 from model.networks import define_d, define_g
 
-# pose model: discriminator depth by dataset (ORIGINAL.md §7.2; other datasets had no D)
+# pose model: discriminator depth by dataset (original: model/pose_model.py, Pose; other datasets had no D)
 POSE_D_LAYERS = {'fashion': 4, 'market': 3}
 D_LAYERS = 4  # discriminators of every other model
 

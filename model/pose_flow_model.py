@@ -1,4 +1,4 @@
-"""Flow-estimator pre-training for pose-guided generation (``pose_flow``, ORIGINAL.md §7.3).
+"""Flow-estimator pre-training for pose-guided generation (``pose_flow``, original: model/poseflownet_model.py, PoseFlowNet).
 
 Stage one of GFLA: the global flow estimator learns, from the sampling correctness and affine
 regularisation losses alone, flows that carry source features to the target pose. Stage two

@@ -1,4 +1,4 @@
-"""Pose-guided person image generation, the full GFLA model (``pose``, ORIGINAL.md §7.2).
+"""Pose-guided person image generation, the full GFLA model (``pose``, original: model/pose_model.py, Pose).
 
 Per iteration, on one forward pass: a discriminator step, then a generator step with the L1,
 sampling correctness, VGG content and style, affine regularisation and adversarial losses.

@@ -1,5 +1,5 @@
 """What the two pose models share: their batch (a source/target pair with poses) and the
-flow losses (sampling correctness and affine regularisation, ORIGINAL.md §5.4-5.5)."""
+flow losses (sampling correctness and affine regularisation, original: model/networks/external_function.py, PerceptualCorrectness and MultiAffineRegularizationLoss)."""
 import os
 
 import torch.nn.functional as F

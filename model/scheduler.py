@@ -1,7 +1,7 @@
 """Learning-rate schedules counted in iterations (optimisation steps), stepped once per step.
 
 The original stepped its schedulers once per data epoch with iteration-based arithmetic
-(ORIGINAL.md §1.5, §11.5 item 20); here every policy is a function ``factor(n)`` of ``n``, the
+(original: model/networks/base_function.py, get_scheduler); here every policy is a function ``factor(n)`` of ``n``, the
 number of steps done, and the learning rate of step ``n + 1`` is ``lr * factor(n)``:
 
 * ``lambda``: ``1 - max(0, n + 1 - niter) / (niter_decay + 1)``: steps 1..niter at the full rate,

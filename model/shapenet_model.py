@@ -1,4 +1,4 @@
-"""View synthesis on ShapeNet cars and chairs, full model (ORIGINAL.md §7.4): options and networks for now."""
+"""View synthesis on ShapeNet cars and chairs, full model (original: model/shapenet_model.py and shapenetflow_model.py): options and networks for now."""
 from model.model_options import add_generation_options
 from model.unported_model import UnportedModel
 

@@ -1,4 +1,4 @@
-"""View synthesis flow pre-training (ORIGINAL.md §7.4): options and networks for now."""
+"""View synthesis flow pre-training (original: model/shapenet_model.py and shapenetflow_model.py): options and networks for now."""
 from model.model_options import add_flow_stage_options
 from model.unported_model import UnportedModel
 

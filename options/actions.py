@@ -1,4 +1,4 @@
-"""Argument types and actions of the original command lines (ORIGINAL.md §1.3.4).
+"""Argument types and actions of the original command lines (original: util/util.py, the argparse actions).
 
 ``--attn_layer=2,3`` gives ``[2, 3]``; ``--kernel_size=2=5,3=3`` gives ``{'2': 5, '3': 3}``
 (keys stay strings, as in the original, because the losses sort them as strings).
@@ -54,7 +54,7 @@ def add_bool(parser, flag, default, help):
     """A real boolean flag: ``--flag`` sets True, ``--flag=false`` sets False.
 
     The original declared such flags ``store_false`` with default False, so they could never be
-    switched on (ORIGINAL.md §1.3.5); the defaults are kept.
+    switched on (original: model/*_model.py, modify_options); the defaults are kept.
     """
     parser.add_argument(flag, type=str2bool, nargs="?", const=True, default=default,
                         help=f"{help} (default {default}; --{flag.lstrip('-')}=false to unset)")

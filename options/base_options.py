@@ -1,4 +1,4 @@
-"""Options shared by every entry point (ORIGINAL.md §1.3.1), the two-stage parse and validation.
+"""Options shared by every entry point (original: options/base_options.py, BaseOptions), the two-stage parse and validation.
 
 Parsing happens in two passes, as in the original: a lenient pass reads ``--model`` and
 ``--dataset_mode``; their option setters then add or re-default options; a strict pass parses

@@ -1,4 +1,4 @@
-"""Options of test.py (ORIGINAL.md §1.3.3): one sample at a time, in order, from the test split."""
+"""Options of test.py (original: options/test_options.py, TestOptions): one sample at a time, in order, from the test split."""
 from options.base_options import BaseOptions
 
 

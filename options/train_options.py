@@ -1,4 +1,4 @@
-"""Options of train.py (ORIGINAL.md §1.3.2): schedule, learning rate, GAN mode, logging frequencies.
+"""Options of train.py (original: options/train_options.py, TrainOptions): schedule, learning rate, GAN mode, logging frequencies.
 
 All frequencies and the schedule count optimisation steps (iterations).
 """

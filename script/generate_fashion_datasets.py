@@ -1,4 +1,4 @@
-"""Split the DeepFashion high-res images into the train/ and test/ folders the loaders read (ORIGINAL.md §2.2).
+"""Split the DeepFashion high-res images into the train/ and test/ folders the loaders read (original: script/generate_fashion_datasets.py).
 
     python script/generate_fashion_datasets.py --root ./dataset/fashion
 

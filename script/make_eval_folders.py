@@ -1,4 +1,4 @@
-"""Make the pre-resized ground-truth folders the metrics expect (ORIGINAL.md §8.1).
+"""Make the pre-resized ground-truth folders the metrics expect (original: script/metrics.py).
 
     python script/make_eval_folders.py --root ./dataset/fashion --dataset fashion   # test_256, train_256
     python script/make_eval_folders.py --root ./dataset/market --dataset market     # test_12864, train_12864

@@ -4,7 +4,7 @@ Hue gives the direction and saturation the length, relative to the longest vecto
 zero flow is white and the longest vector has the full wheel colour. In image coordinates
 (y down): right is red, down is yellow-orange, left is cyan-blue, up is blue-violet.
 
-Deliberate difference from the original (ORIGINAL.md §9.3): its ``flow2color`` used channel 1
+Deliberate difference from the original (original: util/util.py): its ``flow2color`` used channel 1
 as the horizontal component, although the networks' flows have channel 0 = x. Here channel 0
 is horizontal, so the colours show the true direction. This changes only the pictures.
 """

@@ -1,7 +1,7 @@
 """A static HTML page of training visuals: ``<web_dir>/index.html`` with images in ``<web_dir>/images/``.
 
 Each call adds one row per iteration (``iter<N>_<label>.png``), newest first. Unlike the original,
-which keyed images by epoch and overwrote them within an epoch (ORIGINAL.md §9.1), rows are keyed by
+which keyed images by epoch and overwrote them within an epoch (original: util/visualizer.py, Visualizer), rows are keyed by
 iteration, and only the newest ``max_rows`` iterations are kept, deleting older images, so that a
 run of millions of iterations does not fill the disk. The row list is stored beside the page in
 ``visuals.json`` so that a resumed run continues the same page. Every file is written atomically,

@@ -1,6 +1,6 @@
 """Tensor-to-uint8 conversions for visuals and atomic image writing.
 
-The conversions follow the original's ``tensor2im`` (ORIGINAL.md §9.3): the first sample of a
+The conversions follow the original's ``tensor2im`` (original: util/util.py): the first sample of a
 batch, ``(x + 1) / 2 * 255`` truncated towards zero, channels last.
 """
 import io

@@ -1,4 +1,4 @@
-"""Skeleton pictures from pose heatmaps (the original's ``pose_utils``, ORIGINAL.md §2.9).
+"""Skeleton pictures from pose heatmaps (the original's ``pose_utils``, original: util/pose_utils.py).
 
 Joints are the heatmap peaks (``map_to_cord``); the picture has anti-aliased white limbs
 (``LIMB_SEQ``) under radius-2 discs in each joint's colour (``COLORS``) on black, as in the

@@ -1,7 +1,7 @@
 """The 18-joint OpenPose-COCO skeleton used by the annotation files, with its limbs and colours.
 
 Joint order and the limb lists are those of the released DeepFashion / Market annotations
-(ORIGINAL.md §2.1, §2.9); all indices are 0-based.
+(original: data/base_dataset.py, BaseDataset; util/pose_utils.py); all indices are 0-based.
 """
 
 JOINT_NAMES = (

@@ -1,6 +1,6 @@
 """The Visualizer's visdom backend: loss curves and visuals sent to a running visdom server.
 
-Windows follow the original (ORIGINAL.md §9.1): the loss plot in window ``display_id``; the
+Windows follow the original (original: util/visualizer.py, Visualizer): the loss plot in window ``display_id``; the
 visuals one per window from ``display_id + 1``, or, with ``ncols > 0``, all in one grid in window
 ``display_id + 1`` with their labels in window ``display_id + 2``.
 

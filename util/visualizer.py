@@ -1,4 +1,4 @@
-"""Training logs and visuals behind one small interface (ORIGINAL.md §9.1).
+"""Training logs and visuals behind one small interface (original: util/visualizer.py, Visualizer).
 
 Always: losses printed to the console and appended to ``<checkpoints_dir>/<name>/loss_log.txt``
 (the original's text format) and, at full precision for scripts, to ``loss_log.jsonl`` (one JSON

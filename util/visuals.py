@@ -1,6 +1,6 @@
 """Turn a model's current visuals (raw tensors) into pictures for the Visualizer.
 
-The rules follow the original's ``get_current_visuals`` (ORIGINAL.md §7.1), applied to the
+The rules follow the original's ``get_current_visuals`` (original: model/base_model.py, BaseModel.get_current_visuals), applied to the
 first sample of the batch:
 
 * a name containing ``flow``: a 2-channel flow field, drawn with the colour wheel (util.flow_vis);

@@ -1,4 +1,4 @@
-"""Flow-guided local attention (GFLA ``ExtractorAttn``, ORIGINAL.md §3.2).
+"""Flow-guided local attention (GFLA ``ExtractorAttn``, original: model/networks/base_function.py).
 
 For each target position (i, j), a softmax over the k x k source neighbourhood around the
 flow-displaced point weights those source features:

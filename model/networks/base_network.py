@@ -1,7 +1,7 @@
 """Base class of every top-level GFLA network: weight initialisation and parameter count.
 
 Ported from GFLA ``model/networks/base_network.py`` (``BaseNetwork.init_weights``, snapshot
-3afa8fe). Equivalent for all init types (ORIGINAL.md §3.3): BatchNorm2d weight ~ N(1, gain),
+3afa8fe). Equivalent for all init types (original: model/networks/base_network.py, BaseNetwork.init_weights): BatchNorm2d weight ~ N(1, gain),
 conv / transposed-conv / linear weights by ``init_type``, all their biases zero, InstanceNorm
 affine parameters untouched.
 

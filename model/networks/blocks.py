@@ -3,7 +3,7 @@
 Ported from GFLA ``model/networks/base_function.py`` (snapshot 3afa8fe): ``EncoderBlock``,
 ``ResBlock``, ``ResBlocks``, ``ResBlockDecoder``, ``ResBlockEncoder``, ``ResBlock3DEncoder``,
 ``Jump`` and ``Output``. Equivalent layer for layer, including the ``nn.Sequential`` indices
-that name the ``state_dict`` keys of the released checkpoints (ORIGINAL.md §3.2, §4.12).
+that name the ``state_dict`` keys of the released checkpoints (original: model/networks/base_function.py; the released checkpoints' key names).
 
 Kept on purpose:
 * every block is pre-activation (norm -> activation -> conv); without a norm layer the norm

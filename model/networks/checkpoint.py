@@ -6,7 +6,7 @@ which silently loaded whatever matched. Here:
 * ``load_state_dict_strict`` accepts exactly the network's keys and shapes. Two layouts of the
   released files are converted explicitly first: keys prefixed ``module.`` (saved from a
   ``DataParallel`` net) and torch-1.0 spectral norm (``weight_orig``, ``weight_u`` and a
-  ``weight`` buffer instead of ``weight_v``; ORIGINAL.md §3.4).
+  ``weight`` buffer instead of ``weight_v``; original: torch 1.0 spectral_norm).
 * ``load_matching_subset`` is the two-stage hand-over (flow pre-training -> full model): every
   key of the file must exist in the network with the same shape; the rest keeps its init.
 

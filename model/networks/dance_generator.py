@@ -1,7 +1,7 @@
 """Pose-guided person image animation generator ``DanceGenerator`` (registry ``dance``).
 
 Ported from GFLA ``model/networks/generator.py`` (``DanceGenerator``; snapshot 3afa8fe).
-Equivalent: same keys, shapes and forward (ORIGINAL.md §4.8). Kept: two independent
+Equivalent: same keys, shapes and forward (original: model/networks/generator.py, DanceGenerator). Kept: two independent
 ``PoseFlowNet``s (previous -> current, reference -> current) whose norm and activation are
 forced to instance / LeakyReLU whatever the generator's; their outputs are interleaved per
 layer for the ``FaceTargetNet``.

@@ -1,7 +1,7 @@
 """Discriminators: ``ResDiscriminator`` (registry ``res``) and ``TemporalDiscriminator`` (``temporal``).
 
 Ported from GFLA ``model/networks/discriminator.py`` (snapshot 3afa8fe). Equivalent: same
-keys, shapes and forward (ORIGINAL.md §4.11). Kept: no norm layers by default, so the first op
+keys, shapes and forward (original: model/networks/discriminator.py). Kept: no norm layers by default, so the first op
 is the activation on raw pixels; the final 1x1 conv is always spectrally normalised, whatever
 ``use_spect``; the score map has no sigmoid. ``PatchDiscriminator`` (unused) is not ported.
 """

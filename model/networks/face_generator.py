@@ -2,7 +2,7 @@
 
 Ported from GFLA ``model/networks/generator.py`` (``FaceFlowNet``, ``FaceTargetNet``,
 ``FaceGenerator``; snapshot 3afa8fe). Equivalent: same keys, shapes and forward
-(ORIGINAL.md §4.7). Kept quirks: one flow head predicts both flows of a layer (4 channels: the
+(original: model/networks/generator.py, FaceGenerator). Kept quirks: one flow head predicts both flows of a layer (4 channels: the
 previous-frame flow, then the reference flow) and one mask head both masks; the target feature
 is the sum of the two blends; within one call the generated frame becomes the next "previous"
 frame without detaching. Changed: the reference features are computed once per call instead of

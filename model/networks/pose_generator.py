@@ -3,7 +3,7 @@ pre-training generator ``PoseFlowNetGenerator`` (registry ``poseflownet``).
 
 Ported from GFLA ``model/networks/generator.py`` (``PoseSourceNet``, ``PoseTargetNet``,
 ``PoseFlowNet``, ``PoseGenerator``, ``PoseFlowNetGenerator``; snapshot 3afa8fe). Equivalent:
-same sub-networks, keys, shapes and forward (ORIGINAL.md §4.1-4.6). Kept: the flow estimator
+same sub-networks, keys, shapes and forward (original: model/networks/generator.py, PoseGenerator). Kept: the flow estimator
 inside ``PoseGenerator`` is hard-wired to ngf 32, img_f 256 and 5 encoder stages, so that the
 pre-trained ``PoseFlowNetGenerator`` checkpoint (its ``flow_net.*`` keys) loads into it;
 ``PoseFlowNetGenerator`` accepts ``layers`` and ignores it, as the original.

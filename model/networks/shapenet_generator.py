@@ -3,7 +3,7 @@ pre-training generator ``ShapeNetFlowNetGenerator`` (registry ``shapenetflownet`
 
 Ported from GFLA ``model/networks/generator.py`` (``ShapeNetFlowNet``, ``ShapeNetTargetNet``,
 ``ShapeNetGenerator``, ``ShapeNetFlowNetGenerator``; snapshot 3afa8fe). Equivalent: same keys,
-shapes and forward (ORIGINAL.md §4.9). The "structures" are one-hot view codes [B, 21, 1, 1].
+shapes and forward (original: model/networks/generator.py, ShapeNetGenerator). The "structures" are one-hot view codes [B, 21, 1, 1].
 Kept: the flow encoder sees only the source image, the view difference ``source_B - target_B``
 is tiled onto its bottleneck; the target decoder starts from the target code tiled to 8x8
 (hard-coded, giving 256x256 images with 3 layers).

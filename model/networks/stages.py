@@ -1,7 +1,7 @@
 """Encoder stages shared by the source, target and flow networks.
 
 GFLA names encoder stages flatly on their parent network (``block0``, ``encoder0``,
-``encoder1``, ... — ORIGINAL.md §4.12), so they are registered by these helpers rather than
+``encoder1``, ... — original: the released checkpoints' key names), so they are registered by these helpers rather than
 wrapped in a sub-module, which would change the checkpoint keys.
 Ported from the encoder loops of GFLA ``model/networks/generator.py`` (``PoseSourceNet``,
 ``PoseTargetNet``, ``PoseFlowNet``; snapshot 3afa8fe); same channel schedule.

@@ -1,6 +1,6 @@
 """Body masks from 18 keypoints for Mask-SSIM and Mask-LPIPS (PG2's ``produce_ma_mask``).
 
-ORIGINAL.md §2.9 / §8.4: the union of a polygon of half-width 4 around each of the 23 mask
+original: util/pose_utils.py; script/metrics.py, LPIPS: the union of a polygon of half-width 4 around each of the 23 mask
 limbs whose two joints are present and a disc of radius 4 around each present joint, closed by a
 5x5 dilation followed by a 5x5 erosion (reflecting borders, as scikit-image's grey morphology
 always did). Keypoints are (row, column) pixels of the image the mask is for.

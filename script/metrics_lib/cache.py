@@ -1,7 +1,7 @@
 """A cache of real-image FID statistics that is never stale.
 
 The original stored ``statistics.npz`` inside the image folder and reused it whatever changed
-since (ORIGINAL.md §8.2). Here the file lives in a cache directory and its name is a hash of
+since (original: script/metrics.py and script/inception.py, FID). Here the file lives in a cache directory and its name is a hash of
 everything the statistics depend on: the folder, every file's name, size and modification time,
 and the settings (protocol, weights hash, input handling, which images a batch policy keeps).
 Any change gives a new key, hence a fresh computation; the key is also stored inside the file

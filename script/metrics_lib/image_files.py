@@ -1,7 +1,7 @@
 """Image folders as the metrics read them: listing, decoding, size checks and batch counting.
 
 The original listed ``*.jpg`` and ``*.png`` (non-recursive) in filesystem order and read them
-with imageio (ORIGINAL.md §8.2). We list the same files (also ``.jpeg``, any letter case) in
+with imageio (original: script/metrics.py and script/inception.py, FID). We list the same files (also ``.jpeg``, any letter case) in
 sorted name order, so that "the last partial batch" is the same set of images on every machine,
 and decode with Pillow, which is what imageio uses for these formats.
 """

@@ -2,7 +2,7 @@
 
 ``gfla``: what GFLA, DPTN, PIDM and CFLD report. torchvision's ImageNet classifier
 (``Inception_V3_Weights.IMAGENET1K_V1``), run block by block as the 2018 pytorch-fid did
-(GFLA ``script/inception.py``, ORIGINAL.md §8.2), so torchvision's own ``transform_input`` is
+(GFLA ``script/inception.py``, original: script/metrics.py and script/inception.py, FID), so torchvision's own ``transform_input`` is
 never applied. Input [0, 1] is resized bilinearly to 299x299 (``align_corners=False``, the
 default of torch >= 0.4.1 that the original ran with) and then mapped per channel by
 ``x * std / 0.5 + (mean - 0.5) / 0.5``: torchvision's conversion *from* ImageNet-normalised input,

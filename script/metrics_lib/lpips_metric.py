@@ -1,7 +1,7 @@
 """LPIPS as the papers report it: Zhang et al.'s linearly calibrated AlexNet, version 0.1.
 
 The ``lpips`` package replaces the un-vendored PerceptualSimilarity checkout of the original
-(ORIGINAL.md §8.4). Its calibration layers ship inside the package; its AlexNet trunk is
+(original: script/metrics.py, LPIPS). Its calibration layers ship inside the package; its AlexNet trunk is
 torchvision's ImageNet AlexNet, taken here from the torch hub cache (as torchvision would) or
 from ``--alexnet_weights``.
 """

@@ -2,7 +2,7 @@
 
 ``test.py`` saves the image generated from source ``A.jpg`` in the pose of target ``B.jpg`` as
 ``A_2_B_vis.jpg``. The original metric script took the part after the last ``_2_``, cut it at
-``_vis`` and appended ``.jpg`` to find ``<gt_path>/B.jpg`` (ORIGINAL.md §8.1). It skipped files it
+``_vis`` and appended ``.jpg`` to find ``<gt_path>/B.jpg`` (original: script/metrics.py). It skipped files it
 could not match; we refuse instead, listing them, because a silently smaller test set gives
 numbers that look comparable but are not.
 """

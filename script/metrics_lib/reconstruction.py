@@ -1,4 +1,4 @@
-"""Per-pair reconstruction scores, as the original's ``Reconstruction_Metrics`` (ORIGINAL.md §8.3).
+"""Per-pair reconstruction scores, as the original's ``Reconstruction_Metrics`` (original: script/metrics.py, Reconstruction_Metrics).
 
 Every function takes the ground truth first, then the generated image, both float [H, W, 3] in
 [0, 1], and returns a float. ``skimage.measure.compare_*`` became ``skimage.metrics.*`` and

@@ -6,7 +6,7 @@ from data.heatmaps import keypoint_pixels, keypoints_to_heatmaps
 
 
 def reference_cords_to_map(keypoints, image_size, old_size, affine_matrix, sigma=6):
-    """The original algorithm, joint by joint, in float64 (ORIGINAL.md §2.1)."""
+    """The original algorithm, joint by joint, in float64 (original: data/base_dataset.py, BaseDataset)."""
     result = np.zeros((len(keypoints),) + tuple(image_size))
     xx, yy = np.meshgrid(np.arange(image_size[1]), np.arange(image_size[0]))
     for i, (y, x) in enumerate(np.asarray(keypoints, dtype=float)):

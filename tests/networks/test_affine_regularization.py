@@ -7,7 +7,7 @@ from model.networks.losses import AffineRegularizationLoss, MultiAffineRegulariz
 
 
 def lstsq_reference(flow, kernel_size):
-    """ORIGINAL.md §5.5 closed form: absolute coordinates (flow + pixel grid), every inside window,
+    """The closed form of the original MultiAffineRegularizationLoss: absolute coordinates (flow + pixel grid), every inside window,
     squared residual of the best affine fit in (row, col), mean over windows and batch, x + y."""
     flow = flow.detach().double().numpy()
     b, _, h, w = flow.shape

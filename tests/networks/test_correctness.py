@@ -1,4 +1,4 @@
-"""Sampling correctness loss against a direct loop transcription of ORIGINAL.md §5.4 and §6.3."""
+"""Sampling correctness loss against a direct loop transcription of the original's PerceptualCorrectness (model/networks/external_function.py) and Resample2d kernel."""
 import math
 
 import pytest

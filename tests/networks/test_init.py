@@ -1,4 +1,4 @@
-"""Weight initialisation (ORIGINAL.md §3.3): orthogonal gain 0.02 except on spectral-norm layers."""
+"""Weight initialisation (original: model/networks/base_network.py, BaseNetwork.init_weights): orthogonal gain 0.02 except on spectral-norm layers."""
 import math
 import types
 

@@ -13,7 +13,7 @@ from model.networks.losses.vgg_loss import gram_matrix
 from script.random_weights import VGG19_FILE as WEIGHTS_FILE
 from tests.offline import go_offline
 
-# the original's slices (ORIGINAL.md §5.2): name -> feature indices; 'relu3_2' got 12-15 and
+# the original's slices (original: model/networks/external_function.py, VGG19): name -> feature indices; 'relu3_2' got 12-15 and
 # 'relu3_3' nothing, every other slice is the true block
 ORIGINAL_SLICES = [('relu1_1', range(0, 2)), ('relu1_2', range(2, 4)), ('relu2_1', range(4, 7)),
                    ('relu2_2', range(7, 9)), ('relu3_1', range(9, 12)), ('relu3_2', range(12, 16)),

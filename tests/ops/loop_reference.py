@@ -1,4 +1,4 @@
-"""Scalar transcriptions of ORIGINAL.md §6: the original CUDA kernels' formulas, one output
+"""Scalar transcriptions of the original CUDA kernels' formulas, one output
 element at a time in Python floats. Independent of the twins (no grid_sample, no gather), so
 they check the twins' semantics, not just their self-consistency. Only for tiny tensors.
 """
@@ -12,7 +12,7 @@ def _clamp(value, low, high):
 
 
 def _bilinear_corners(x, y, height, width):
-    """§6.1 bilinear: floor, clamp every corner index, weights from the unclamped fraction.
+    """Block extractor: bilinear: floor, clamp every corner index, weights from the unclamped fraction.
     Returns ((row, col) of top-left, top-right, bottom-left, bottom-right), alpha, beta."""
     x0, y0 = math.floor(x), math.floor(y)
     alpha, beta = x - x0, y - y0
@@ -22,14 +22,14 @@ def _bilinear_corners(x, y, height, width):
 
 
 def _block_point(flow, b, y, x, k):
-    """§6.1 sampling point (X, Y) of output (y, x) and its flow position (i, j)."""
+    """Block extractor: sampling point (X, Y) of output (y, x) and its flow position (i, j)."""
     i, j, u, v = y // k, x // k, y % k, x % k
     off = k // 2
     return j + flow[b][0][i][j] + (v - off), i + flow[b][1][i][j] + (u - off), i, j
 
 
 def block_extractor_loop(source, flow, k):
-    """§6.1 forward. source [B, C, Hs, Ws], flow [B, 2, H, W] -> [B, C, kH, kW] float64."""
+    """Block extractor: forward. source [B, C, Hs, Ws], flow [B, 2, H, W] -> [B, C, kH, kW] float64."""
     s, f = source.tolist(), flow.tolist()
     batch, channels, hs, ws = source.shape
     h, w = flow.shape[2:]
@@ -47,7 +47,7 @@ def block_extractor_loop(source, flow, k):
 
 
 def block_extractor_backward_loop(grad_out, source, flow, k):
-    """§6.1 backward formulas (the original's atomicAdds as sums). -> (grad_source, grad_flow)."""
+    """Block extractor: backward formulas (the original's atomicAdds as sums). -> (grad_source, grad_flow)."""
     g, s, f = grad_out.tolist(), source.tolist(), flow.tolist()
     batch, channels, hs, ws = source.shape
     h, w = flow.shape[2:]
@@ -71,7 +71,7 @@ def block_extractor_backward_loop(grad_out, source, flow, k):
 
 
 def local_attn_reshape_loop(inputs, k):
-    """§6.2 forward: out[b, 0, y, x] = in[b, (y % k) * k + x % k, y // k, x // k]."""
+    """Local attention reshape: forward: out[b, 0, y, x] = in[b, (y % k) * k + x % k, y // k, x // k]."""
     batch, _, h, w = inputs.shape
     out = torch.zeros(batch, 1, k * h, k * w, dtype=inputs.dtype)
     for b in range(batch):
@@ -82,7 +82,7 @@ def local_attn_reshape_loop(inputs, k):
 
 
 def _resample_axis(coord, size, kernel_size, dilation, truncate=False):
-    """§6.3 taps of one axis: [(clamped index, distance, d distance / d coord)].
+    """Resample2d: taps of one axis: [(clamped index, distance, d distance / d coord)].
     Left taps x0 - f*d at distance f*d + alpha, right taps x0 + (f+1)*d at (f+1)*d - alpha.
     ``truncate`` takes the fraction as coord - int(coord), the original input-gradient bug."""
     x0 = math.floor(coord)
@@ -108,7 +108,7 @@ def _resample_taps(f, b, y, x, hi, wi, kernel_size, dilation, sigma, truncate=Fa
 
 
 def resample2d_loop(input1, flow, kernel_size, dilation, sigma):
-    """§6.3 forward: sum(w * I[clamped tap]) / sum(w). -> [B, C, H, W] float64."""
+    """Resample2d: forward: sum(w * I[clamped tap]) / sum(w). -> [B, C, H, W] float64."""
     im, f = input1.tolist(), flow.tolist()
     batch, channels, hi, wi = input1.shape
     h, w = flow.shape[2:]
@@ -124,7 +124,7 @@ def resample2d_loop(input1, flow, kernel_size, dilation, sigma):
 
 
 def resample2d_flow_grad_loop(grad_out, input1, flow, kernel_size, dilation, sigma):
-    """§6.3 grad_input2 for (dx, dy): quotient rule, tap indices constant. -> [B, 2, H, W]."""
+    """Resample2d: grad_input2 for (dx, dy): quotient rule, tap indices constant. -> [B, 2, H, W]."""
     g, im, f = grad_out.tolist(), input1.tolist(), flow.tolist()
     batch, channels, hi, wi = input1.shape
     h, w = flow.shape[2:]
@@ -144,7 +144,7 @@ def resample2d_flow_grad_loop(grad_out, input1, flow, kernel_size, dilation, sig
 
 
 def resample2d_input_grad_loop(grad_out, input1, flow, kernel_size, dilation, sigma, truncate=False):
-    """§6.3 grad_input1: w / sum(w) * g scattered to the taps. ``truncate=True`` reproduces the
+    """Resample2d: grad_input1: w / sum(w) * g scattered to the taps. ``truncate=True`` reproduces the
     original kernel's bug (fraction by truncation). -> [B, C, Hi, Wi]."""
     g, f = grad_out.tolist(), flow.tolist()
     batch, channels, hi, wi = input1.shape

@@ -1,4 +1,4 @@
-"""Block extractor twin (pure PyTorch) against the scalar transcription of ORIGINAL.md §6.1."""
+"""Block extractor twin (pure PyTorch) against the scalar transcription of the original kernel (model/networks/block_extractor/)"""
 import pytest
 import torch
 

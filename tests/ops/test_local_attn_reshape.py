@@ -1,4 +1,4 @@
-"""Local attention reshape against the scalar transcription of ORIGINAL.md §6.2."""
+"""Local attention reshape against the scalar transcription of the original kernel (model/networks/local_attn_reshape/)"""
 import pytest
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-"""Resample2d twin (pure PyTorch) against the scalar transcription of ORIGINAL.md §6.3."""
+"""Resample2d twin (pure PyTorch) against the scalar transcription of the original kernel (model/networks/resample2d_package/)"""
 import pytest
 import torch
 

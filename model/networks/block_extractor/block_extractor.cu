@@ -1,4 +1,4 @@
-// CUDA kernels of the block extractor (semantics: block_extractor.py, ORIGINAL.md §6.1).
+// CUDA kernels of the block extractor (semantics: block_extractor.py, original: model/networks/block_extractor/).
 //
 // Forward: one thread per output pixel (b, y, x) and group of channels; consecutive threads
 // write consecutive x, and the bilinear geometry is computed once for all channels of the group.

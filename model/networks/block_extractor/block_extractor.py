@@ -1,6 +1,6 @@
 """Block extraction: the k x k neighbourhood of a flow-displaced point, laid out as k x k cells.
 
-Semantics (ORIGINAL.md §6.1): for output position (y, x) with cell (i, j) = (y // k, x // k) and
+Semantics (original: model/networks/block_extractor/): for output position (y, x) with cell (i, j) = (y // k, x // k) and
 in-cell offset (u, v) = (y % k, x % k), the value is the bilinear sample of ``source`` at
 row ``i + flow[:, 1, i, j] + u - k // 2`` and column ``j + flow[:, 0, i, j] + v - k // 2``, with
 each corner index clamped to the map (edge replication). Flow is in pixels of the source map,

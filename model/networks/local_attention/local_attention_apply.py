@@ -5,7 +5,7 @@
 
 with each bilinear corner index clamped to the map (edge replication), flow = flow[b, :, i, j]
 (channel 0 = x). This is ``ExtractorAttn``'s weighted cell mean over the block extractor's
-k x k cells (ORIGINAL.md §3.2, §6.1; the 1/k^2 is the original's avg_pool quirk), computed
+k x k cells (original: model/networks/base_function.py; model/networks/block_extractor/; the 1/k^2 is the original's avg_pool quirk), computed
 without the [B, C, k*H, k*W] block tensor.
 
 Two implementations with matching results (``custom_ops.select_extension`` picks one per call):

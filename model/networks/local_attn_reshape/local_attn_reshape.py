@@ -1,4 +1,4 @@
-"""Local attention reshape: [B, k*k, H, W] weights to [B, 1, k*H, k*W] cells (ORIGINAL.md §6.2).
+"""Local attention reshape: [B, k*k, H, W] weights to [B, 1, k*H, k*W] cells (original: model/networks/local_attn_reshape/).
 
 Channel ``u * k + v`` of position (i, j) goes to output (i * k + u, j * k + v): exactly
 ``pixel_shuffle``, the same cell layout as the block extractor; its backward is

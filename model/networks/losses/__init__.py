@@ -1,4 +1,4 @@
-"""Training losses of GFLA (ORIGINAL.md §5), one file each."""
+"""Training losses of GFLA (original: model/networks/external_function.py), one file each."""
 from model.networks.losses.adversarial import AdversarialLoss, gradient_penalty
 from model.networks.losses.affine_regularization import AffineRegularizationLoss, MultiAffineRegularizationLoss
 from model.networks.losses.correctness import PerceptualCorrectness

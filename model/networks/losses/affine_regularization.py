@@ -1,4 +1,4 @@
-"""Affine regularisation of flow fields: ``MultiAffineRegularizationLoss`` (ORIGINAL.md §5.5).
+"""Affine regularisation of flow fields: ``MultiAffineRegularizationLoss`` (original: model/networks/external_function.py, MultiAffineRegularizationLoss).
 
 Ported from GFLA ``model/networks/external_function.py`` (``AffineRegularizationLoss``,
 ``MultiAffineRegularizationLoss``; snapshot 3afa8fe). Equivalent: for every fully-inside k x k

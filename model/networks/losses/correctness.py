@@ -1,4 +1,4 @@
-"""Sampling correctness loss ``PerceptualCorrectness`` (GFLA's flow supervision, ORIGINAL.md §5.4).
+"""Sampling correctness loss ``PerceptualCorrectness`` (GFLA's flow supervision, original: model/networks/external_function.py, PerceptualCorrectness).
 
 Ported from GFLA ``model/networks/external_function.py`` (``PerceptualCorrectness``; snapshot
 3afa8fe). Equivalent, kept quirks included: flows are paired with VGG layers through

@@ -1,4 +1,4 @@
-// CUDA kernels of Gaussian resampling (semantics: resample2d.py, ORIGINAL.md §6.3).
+// CUDA kernels of Gaussian resampling (semantics: resample2d.py, original: model/networks/resample2d_package/).
 //
 // A sample point (X, Y) = (x + dx, y + dy) takes the 2K x 2K taps around (floor X, floor Y),
 // K = kernel_size // 2, taps `dilation` apart, tap indices clamped to the map, distances not.

@@ -1,4 +1,4 @@
-"""Gaussian resampling (ORIGINAL.md §6.3): a Gaussian-weighted average of the (2K) x (2K)
+"""Gaussian resampling (original: model/networks/resample2d_package/): a Gaussian-weighted average of the (2K) x (2K)
 pixels around each flow-displaced point, K = kernel_size // 2, taps ``dilation`` apart.
 
 For output (b, c, y, x) the sample point is (X, Y) = (x + flow_x, y + flow_y). Along x the taps
