@@ -5,7 +5,10 @@ from data.animation_dataset import AnimationDataset
 class DanceDataset(AnimationDataset):
     """Person videos with skeletons (17 heatmaps + 3 bone channels); the loader is not ported yet."""
 
-    loader_description = "FashionVideo/iPER person video"
+    def __init__(self, opt):
+        raise NotImplementedError(
+            f"--dataset_mode={opt.dataset_mode}: the FashionVideo/iPER person video loader is not available yet "
+            "in GFLA-rebuilt (its options parse, but it cannot read data)")
 
     @staticmethod
     def modify_commandline_options(parser, is_train):

@@ -70,10 +70,9 @@ def test_option_values_from_the_command_line():
             augmentation_range(bad)
 
 
-@pytest.mark.parametrize("name", ["face", "dance"])
-def test_unported_video_loaders_say_so(name, tmp_path):
-    opt = argparse.Namespace(dataset_mode=name, dataroot=str(tmp_path), seed=0)
-    with pytest.raises(NotImplementedError, match=f"--dataset_mode={name}: the .* loader is not available yet"):
+def test_unported_video_loader_says_so(tmp_path):
+    opt = argparse.Namespace(dataset_mode="dance", dataroot=str(tmp_path), seed=0)
+    with pytest.raises(NotImplementedError, match="--dataset_mode=dance: the .* loader is not available yet"):
         data.create_dataset(opt)
 
 
