@@ -13,9 +13,9 @@ from PIL import Image, ImageDraw
 from util.skeleton import JOINT_NAMES
 
 _J = {name: i for i, name in enumerate(JOINT_NAMES)}
-_SUPERSAMPLE = 2
+SUPERSAMPLE = 2
 PATTERNS = ("plain", "horizontal_stripes", "vertical_stripes", "checks")
-_SKIN_TONES = ((241, 194, 167), (224, 172, 138), (198, 134, 94), (141, 85, 54), (92, 56, 38))
+SKIN_TONES = ((241, 194, 167), (224, 172, 138), (198, 134, 94), (141, 85, 54), (92, 56, 38))
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def sample_style(rng):
     """A random figure look: clothing colours, torso pattern, sleeves, skin and hair."""
     colour = lambda low=20, high=235: tuple(rng.uniform(low, high, size=3))  # noqa: E731
     return FigureStyle(
-        skin=tuple(float(c) for c in _SKIN_TONES[rng.integers(len(_SKIN_TONES))]), hair=colour(10, 120),
+        skin=tuple(float(c) for c in SKIN_TONES[rng.integers(len(SKIN_TONES))]), hair=colour(10, 120),
         shirt=colour(), shirt_second=colour(), pattern=PATTERNS[rng.integers(len(PATTERNS))],
         pattern_period=float(rng.uniform(0.15, 0.35)), long_sleeves=bool(rng.integers(2)),
         trousers=colour(10, 200), shoes=colour(0, 80))
@@ -59,12 +59,12 @@ def render_person(rng, pose, shape, style, frame_size, background="plain"):
         RGB PIL image of size W x H.
     """
     height, width = frame_size
-    canvas = _background(rng, (height * _SUPERSAMPLE, width * _SUPERSAMPLE), background)
+    canvas = draw_background(rng, (height * SUPERSAMPLE, width * SUPERSAMPLE), background)
     # keypoint (row, col) -> continuous (x, y) of the pixel centre, supersampled
-    points = (pose.keypoints[:, ::-1] + 0.5) * _SUPERSAMPLE
-    head = pose.head[::-1] * _SUPERSAMPLE
-    size = pose.scale * _SUPERSAMPLE
-    painter = _Painter(canvas)
+    points = (pose.keypoints[:, ::-1] + 0.5) * SUPERSAMPLE
+    head = pose.head[::-1] * SUPERSAMPLE
+    size = pose.scale * SUPERSAMPLE
+    painter = Painter(canvas)
     arm_width, leg_width = shape.arm_width * size, shape.leg_width * size
     for side in ("right", "left"):
         hip, knee, ankle = (points[_J[f"{side}_{part}"]] for part in ("hip", "knee", "ankle"))
@@ -83,12 +83,18 @@ def render_person(rng, pose, shape, style, frame_size, background="plain"):
         painter.limb([elbow, wrist], arm_width * 0.85, style.shirt if style.long_sleeves else style.skin)
         painter.limb([shoulder, elbow], arm_width, style.shirt)
         painter.disc(wrist, arm_width * 0.55, style.skin)
-    image = painter.canvas.reshape(height, _SUPERSAMPLE, width, _SUPERSAMPLE, 3).mean(axis=(1, 3))
-    image += rng.normal(0.0, 2.0, size=image.shape)  # mild sensor noise
+    return finish_image(rng, painter.canvas)
+
+
+def finish_image(rng, canvas):
+    """A supersampled float canvas [S H, S W, 3] -> RGB PIL image W x H: box-filtered, mild sensor noise."""
+    height, width = canvas.shape[0] // SUPERSAMPLE, canvas.shape[1] // SUPERSAMPLE
+    image = canvas.reshape(height, SUPERSAMPLE, width, SUPERSAMPLE, 3).mean(axis=(1, 3))
+    image += rng.normal(0.0, 2.0, size=image.shape)
     return Image.fromarray(np.clip(np.rint(image), 0, 255).astype(np.uint8))
 
 
-class _Painter:
+class Painter:
     """Composites flat colours or textures through anti-aliasing-free masks onto a float canvas [H, W, 3]."""
 
     def __init__(self, canvas):
@@ -151,7 +157,7 @@ def _torso_texture(canvas_shape, points, style, size, shape):
     return np.where(second[..., None] == 1, np.asarray(style.shirt_second), np.asarray(style.shirt))
 
 
-def _background(rng, size, kind):
+def draw_background(rng, size, kind):
     """A float RGB canvas [H, W, 3]: near-white ('plain') or a scene with a floor band ('textured')."""
     height, width = size
     if kind == "plain":

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import data
-from script.make_synthetic_dataset import make_synthetic_dataset
+from script.make_synthetic_dataset import make_synthetic_dataset, make_synthetic_face_dataset
 
 from tests.paths import REAL_SAMPLES
 
@@ -42,6 +42,14 @@ def market_root(tmp_path_factory):
 def fashion_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic") / "fashion"
     make_synthetic_dataset(root, "fashion", seed=4, **SMALL)
+    return root
+
+
+@pytest.fixture(scope="session")
+def synthetic_face_root(tmp_path_factory):
+    """Synthetic face videos: 2 train and 1 test video of 6 frames, 64x64."""
+    root = tmp_path_factory.mktemp("synthetic") / "face"
+    make_synthetic_face_dataset(root, num_train_videos=2, num_test_videos=1, frames_per_video=6, frame_size=64, seed=5)
     return root
 
 
