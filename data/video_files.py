@@ -13,7 +13,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".
 
 
 def list_videos(root, extensions, what):
-    """The videos under ``root``: every folder (at any depth) holding files with ``extensions``.
+    """The videos under ``root``: every folder (at any depth, hidden ones skipped) holding files with ``extensions``.
 
     Args:
         root: folder to walk.
@@ -29,7 +29,7 @@ def list_videos(root, extensions, what):
         raise UserError(f"{root}: folder of {what} not found (expected {root}/<video>/<frame> files)")
     videos = {}
     for folder, subfolders, names in os.walk(root):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         files = sorted(name for name in names if name.lower().endswith(extensions))
         if files:
             name = os.path.relpath(folder, root).replace(os.sep, "/")

@@ -166,6 +166,8 @@ def test_frame_and_landmark_counts_differ(face_copy, make_opt):
 
 
 def test_video_without_landmarks(face_copy, make_opt):
+    write_face_video(face_copy, "train", ".000.partial", 1)  # hidden folders are not videos
+    assert len(data.create_dataset(make_opt("face", face_copy, **SMALL))) == 2
     shutil.rmtree(face_copy / "train_keypoints" / "001")
     with pytest.raises(UserError, match=r"train_data/001: no matching folder .*train_keypoints/001"):
         data.create_dataset(make_opt("face", face_copy, **SMALL))
