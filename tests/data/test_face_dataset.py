@@ -13,6 +13,7 @@ from data.face_maps import face_structure
 from options.errors import OptionError
 from tests.data.face_samples import FRAME_SIZE, write_face_video
 from util.errors import UserError
+from util.reproducibility import epoch_batches
 
 SMALL = dict(load_size=(32, 32), n_frames_total=4, max_frames_per_gpu=2)
 
@@ -189,3 +190,14 @@ def test_missing_folders_and_bad_options(tmp_path, face_root, make_opt):
         data.create_dataset(make_opt("face", face_root, **{**SMALL, "n_frames_total": 5}))
     with pytest.raises(OptionError, match=r"--max_t_step: expected an integer >= 1, got 0"):
         data.create_dataset(make_opt("face", face_root, **SMALL, max_t_step=0))
+
+
+@pytest.mark.slow
+def test_clips_are_the_same_with_workers_and_on_resume(face_root, make_opt):
+    options = {**SMALL, "batchSize": 1, "max_t_step": 2, "n_frames_total": 2}
+    full = list(epoch_batches(data.create_dataloader(make_opt("face", face_root, **options, nThreads=2)), 0, 3))
+    resumed = list(epoch_batches(data.create_dataloader(make_opt("face", face_root, **options)), 0, 3, skip_batches=1))
+    assert len(full) == 2 and len(resumed) == 1
+    assert full[1]["P_path"] == resumed[0]["P_path"] and torch.equal(full[1]["BP"], resumed[0]["BP"])
+    other_epoch = list(epoch_batches(data.create_dataloader(make_opt("face", face_root, **options)), 0, 4))
+    assert [batch["P_path"] for batch in other_epoch] != [batch["P_path"] for batch in full]
