@@ -1,4 +1,7 @@
-"""Write a small synthetic person dataset in the exact on-disk format of DeepFashion or Market-1501.
+"""Write a small synthetic dataset in the exact on-disk format of DeepFashion, Market-1501 or ShapeNet.
+
+``--format shapenet`` writes views of toy cars or chairs (``--sub_dataset``) in the layout of the
+Multi-view-to-Novel-view HDF5 files; see ``script/synthetic_shapenet.py``. The person formats:
 
 Each figure (fixed proportions and clothes) is drawn in several random poses; every pair is the
 same figure in two poses; some joints are marked missing (-1), as occluded joints in the real
@@ -6,6 +9,7 @@ annotations. The output is a deterministic function of the arguments (byte-ident
 
     python script/make_synthetic_dataset.py --root ./dataset/synthetic_market --format market
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_fashion --format fashion
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_shapenet --format shapenet --sub_dataset chair
 
 Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
 
@@ -17,7 +21,6 @@ Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
 import argparse
 import itertools
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -27,8 +30,11 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from data.annotations import write_annotations, write_pairs  # noqa: E402
+from data.synthetic.objects3d import CATEGORIES  # noqa: E402
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
+from script.synthetic_shapenet import AZIMUTHS, ELEVATIONS, make_synthetic_shapenet  # noqa: E402
+from util.output_folder import prepare_output_folder  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -73,7 +79,10 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
     if not 0 <= missing_prob < 0.5:
         raise ValueError(f"missing_prob: expected a probability in [0, 0.5), got {missing_prob}")
     spec = FORMATS[fmt]
-    _prepare_root(root, spec, overwrite)
+    outputs = ["train", "test"] + [f"{spec['prefix']}-{kind}-{phase}.csv" for kind in ("annotation", "pairs")
+                                   for phase in ("train", "test")]
+    outputs += ["train.lst", "test.lst"] if spec["lists"] else []
+    prepare_output_folder(root, outputs, overwrite)
     splits = (("train", range(1, num_train_figures + 1)),
               ("test", range(num_train_figures + 1, num_train_figures + num_test_figures + 1)))
     bar = tqdm(total=(num_train_figures + num_test_figures) * poses_per_figure, desc=f"synthetic {fmt}",
@@ -123,34 +132,31 @@ def _write_figure(rng, root, phase, fmt, spec, figure_id, poses, missing_prob, a
     return names
 
 
-def _prepare_root(root, spec, overwrite):
-    """Refuse to mix with existing files; with ``overwrite`` remove an earlier dataset's outputs only."""
-    outputs = ["train", "test"] + [f"{spec['prefix']}-{kind}-{phase}.csv" for kind in ("annotation", "pairs")
-                                   for phase in ("train", "test")] + (["train.lst", "test.lst"] if spec["lists"] else [])
-    if os.path.isdir(root) and os.listdir(root):
-        if not overwrite:
-            raise FileExistsError(f"--root {root} is not empty; choose an empty folder or pass --overwrite")
-        for output in outputs:
-            path = os.path.join(root, output)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.remove(path)
-    os.makedirs(root, exist_ok=True)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, help="output folder (empty or absent)")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="market", help="on-disk format to write")
+    parser.add_argument("--format", choices=sorted(FORMATS) + ["shapenet"], default="market",
+                        help="on-disk format to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
-    parser.add_argument("--train_figures", type=int, default=8, help="figures in the train split")
-    parser.add_argument("--test_figures", type=int, default=4, help="figures in the test split")
-    parser.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
-    parser.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
-    parser.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
+    shapenet = parser.add_argument_group("shapenet format")
+    shapenet.add_argument("--sub_dataset", choices=CATEGORIES, default="car", help="object category")
+    shapenet.add_argument("--train_objects", type=int, default=4, help="objects in the train split")
+    shapenet.add_argument("--test_objects", type=int, default=2, help="objects in the test split")
+    shapenet.add_argument("--image_size", type=int, default=256, help="height = width of the views")
+    people = parser.add_argument_group("market and fashion formats")
+    people.add_argument("--train_figures", type=int, default=8, help="figures in the train split")
+    people.add_argument("--test_figures", type=int, default=4, help="figures in the test split")
+    people.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
+    people.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
+    people.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier synthetic dataset in --root")
     args = parser.parse_args(argv)
+    if args.format == "shapenet":
+        train, test = make_synthetic_shapenet(args.root, args.sub_dataset, args.train_objects, args.test_objects,
+                                              args.image_size, args.seed, args.overwrite, progress=True)
+        print(f"wrote shapenet {args.sub_dataset} dataset to {args.root}: {len(train)} train objects, "
+              f"{len(test)} test objects, {len(AZIMUTHS) * len(ELEVATIONS)} views each")
+        return
     train_pairs, test_pairs = make_synthetic_dataset(
         args.root, args.format, args.train_figures, args.test_figures, args.poses_per_figure, args.pairs_per_figure,
         args.missing_prob, args.seed, args.overwrite, progress=True)

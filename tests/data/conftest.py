@@ -8,6 +8,7 @@ import pytest
 
 import data
 from script.make_synthetic_dataset import make_synthetic_dataset
+from script.synthetic_shapenet import make_synthetic_shapenet
 
 from tests.paths import REAL_SAMPLES
 
@@ -42,6 +43,14 @@ def market_root(tmp_path_factory):
 def fashion_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic") / "fashion"
     make_synthetic_dataset(root, "fashion", seed=4, **SMALL)
+    return root
+
+
+@pytest.fixture(scope="session")
+def shapenet_synthetic_root(tmp_path_factory):
+    """Synthetic chairs in the ShapeNet layout: 2 train and 1 test object, 54 views of 32x32 each."""
+    root = tmp_path_factory.mktemp("synthetic") / "shapenet"
+    make_synthetic_shapenet(root, "chair", num_train_objects=2, num_test_objects=1, image_size=32, seed=1)
     return root
 
 
