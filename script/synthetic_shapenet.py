@@ -22,17 +22,13 @@ import h5py
 import numpy as np
 from tqdm import tqdm
 
+from data.shapenet_dataset import view_id
 from data.synthetic.objects3d import CATEGORIES, SAMPLERS
 from data.synthetic.render3d import Mesh, render
 from util.output_folder import prepare_output_folder
 
 AZIMUTHS = tuple(range(0, 360, 20))
 ELEVATIONS = (0, 10, 20)
-
-
-def view_id(name, azimuth, elevation):
-    """The released view id of an object seen from (azimuth, elevation) in degrees."""
-    return f"{name}_{azimuth // 10}_{elevation}"
 
 
 def make_synthetic_shapenet(root, sub_dataset="car", num_train_objects=4, num_test_objects=2, image_size=256,
@@ -70,14 +66,14 @@ def make_synthetic_shapenet(root, sub_dataset="car", num_train_objects=4, num_te
             mesh = Mesh(SAMPLERS[sub_dataset](np.random.default_rng([seed, CATEGORIES.index(sub_dataset), number])))
             for azimuth in AZIMUTHS:
                 for elevation in ELEVATIONS:
-                    group = handle.create_group(view_id(name, azimuth, elevation))
+                    group = handle.create_group(view_id(name, azimuth // 10, elevation))
                     group.create_dataset("image", data=render(mesh, azimuth, elevation, image_size),
                                          compression="gzip", chunks=(image_size, image_size, 3))
                     group.create_dataset("pose", data=np.array([azimuth // 10, elevation], dtype=np.int64))
                     bar.update()
     bar.close()
     for split, objects in splits.items():
-        ids = [view_id(name, azimuth, elevation)
+        ids = [view_id(name, azimuth // 10, elevation)
                for name in objects for azimuth in AZIMUTHS for elevation in ELEVATIONS]
         _write_lines(os.path.join(root, files[split]), ids)
     _write_lines(os.path.join(root, files["names"]), splits["test"])
