@@ -42,4 +42,5 @@ def test_names_and_mismatched_counts(tmp_path):
     assert view_file("gt", 7) == "gt_0007.png" and VIEW_FILE.match("result_0012.png").groups() == ("result", "0012")
     assert VIEW_FILE.match("result_12.png") is None and VIEW_FILE.match("source.png") is None
     with pytest.raises(ValueError, match="3 results but 2 ground truths for object 'obj'"):
-        save_view_synthesis(str(tmp_path), "obj", torch.zeros(3, 4, 4), torch.zeros(3, 3, 4, 4), torch.zeros(2, 3, 4, 4))
+        save_view_synthesis(str(tmp_path), "obj", torch.zeros(3, 4, 4), torch.zeros(3, 3, 4, 4),
+                            torch.zeros(2, 3, 4, 4))
