@@ -144,12 +144,11 @@ class ShapeNetDataset(BaseDataset):
             view, line = missing_sources[0]
             raise UserError(f"{self.hdf5_path}: view {view!r}, {listed} {self.list_path} (line {line}), is not in "
                             f"the file ({len(missing_sources)} such views); use the lists that belong to this file")
-        missing_targets = {}
+        first_source = {}  # (object, elevation) -> (its first listed view, line): targets depend on these only
         for name, h, v, line in self.sources:
-            for target_h in self.azimuth_steps:
-                target = view_id(name, target_h, v)
-                if target not in present:
-                    missing_targets.setdefault(target, (view_id(name, h, v), line))
+            first_source.setdefault((name, v), (view_id(name, h, v), line))
+        missing_targets = {view_id(name, target_h, v): source for (name, v), source in first_source.items()
+                           for target_h in self.azimuth_steps if view_id(name, target_h, v) not in present}
         if missing_targets:
             target, (source, line) = next(iter(missing_targets.items()))
             raise UserError(f"{self.hdf5_path}: view {target!r}, a target of {source!r} ({self.list_path}, line "

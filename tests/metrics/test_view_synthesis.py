@@ -140,6 +140,7 @@ def test_incomplete_folders_are_listed(results_dir, tmp_path):
         metrics.main(_argv(tmp_path / "no_objects", tmp_path, "--layout", "view_synthesis"))
 
 
+@pytest.mark.slow
 def test_synthetic_test_set_through_the_writer_to_the_scores(tmp_path):
     """The pieces test.py chains: the ShapeNet test items, the result writer, the scorer; a 'copy the
     source' baseline is perfect at azimuth difference 0 only."""
