@@ -1,14 +1,17 @@
-"""Write a small synthetic dataset in the exact on-disk format of DeepFashion, Market-1501 or FaceForensics.
+"""Write a small synthetic dataset in the exact on-disk format of DeepFashion, Market-1501, ShapeNet or FaceForensics.
 
-Person formats: each figure (fixed proportions and clothes) is drawn in several random poses;
-every pair is the same figure in two poses; some joints are marked missing (-1), as occluded
-joints in the real annotations. Face format: each video is one identity (face proportions and
-colours) whose 68 landmarks move (jaw and mouth opening, blinks, head turning, nodding and
-tilting) over a textured scene. The output is a deterministic function of the arguments
-(byte-identical files).
+``--format shapenet`` writes views of toy cars or chairs (``--sub_dataset``) in the layout of the
+Multi-view-to-Novel-view HDF5 files (``script/synthetic_shapenet.py``); ``--format face`` writes
+face videos with moving landmarks in the FaceForensics layout (``script/synthetic_face.py``). The
+person formats:
+
+Each figure (fixed proportions and clothes) is drawn in several random poses; every pair is the
+same figure in two poses; some joints are marked missing (-1), as occluded joints in the real
+annotations. The output is a deterministic function of the arguments (byte-identical files).
 
     python script/make_synthetic_dataset.py --root ./dataset/synthetic_market --format market
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_fashion --format fashion
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_shapenet --format shapenet --sub_dataset chair
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_face --format face
 
 Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
@@ -17,14 +20,10 @@ Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
     <root>/<prefix>-annotation-{train,test}.csv
     <root>/<prefix>-pairs-{train,test}.csv
     <root>/{train,test}.lst                    fashion only: the image names of each split
-
-    <root>/{train,test}_data/<video>/<frame>.png        face: 256x256 frames
-    <root>/{train,test}_keypoints/<video>/<frame>.txt   face: 68 lines 'x,y'
 """
 import argparse
 import itertools
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -34,11 +33,12 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from data.annotations import write_annotations, write_pairs  # noqa: E402
-from data.face_landmarks import write_landmarks  # noqa: E402
-from data.synthetic.face import face_landmarks, sample_face_shape, sample_motion  # noqa: E402
-from data.synthetic.face_render import draw_scene, render_face, sample_face_style  # noqa: E402
+from data.synthetic.objects3d import CATEGORIES  # noqa: E402
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
+from script.synthetic_face import make_synthetic_face_dataset  # noqa: E402
+from script.synthetic_shapenet import AZIMUTHS, ELEVATIONS, make_synthetic_shapenet  # noqa: E402
+from util.output_folder import prepare_output_folder  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -84,8 +84,9 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
         raise ValueError(f"missing_prob: expected a probability in [0, 0.5), got {missing_prob}")
     spec = FORMATS[fmt]
     outputs = ["train", "test"] + [f"{spec['prefix']}-{kind}-{phase}.csv" for kind in ("annotation", "pairs")
-                                   for phase in ("train", "test")] + (["train.lst", "test.lst"] if spec["lists"] else [])
-    _prepare_root(root, outputs, overwrite)
+                                   for phase in ("train", "test")]
+    outputs += ["train.lst", "test.lst"] if spec["lists"] else []
+    prepare_output_folder(root, outputs, overwrite)
     splits = (("train", range(1, num_train_figures + 1)),
               ("test", range(num_train_figures + 1, num_train_figures + num_test_figures + 1)))
     bar = tqdm(total=(num_train_figures + num_test_figures) * poses_per_figure, desc=f"synthetic {fmt}",
@@ -135,92 +136,46 @@ def _write_figure(rng, root, phase, fmt, spec, figure_id, poses, missing_prob, a
     return names
 
 
-def make_synthetic_face_dataset(root, num_train_videos=4, num_test_videos=2, frames_per_video=24, frame_size=256,
-                                seed=0, overwrite=False, progress=False):
-    """Write face videos in the FaceForensics layout under ``root``; return the (train, test) video counts.
-
-    Args:
-        root: output folder; must be empty or absent unless ``overwrite``.
-        num_train_videos, num_test_videos: videos per split, one identity each (different in each split).
-        frames_per_video: frames of every video (>= 1).
-        frame_size: side of the square frames in pixels (>= 32).
-        seed: random seed; the same arguments give byte-identical files.
-        overwrite: replace the folders of an earlier face dataset in ``root``.
-        progress: show a progress bar.
-
-    Raises:
-        ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
-    """
-    if num_train_videos < 1 or num_test_videos < 1:
-        raise ValueError(f"num_train_videos, num_test_videos: expected >= 1 each, "
-                         f"got {num_train_videos}, {num_test_videos}")
-    if frames_per_video < 1:
-        raise ValueError(f"frames_per_video: expected >= 1, got {frames_per_video}")
-    if frame_size < 32:
-        raise ValueError(f"frame_size: expected >= 32 pixels, got {frame_size}")
-    _prepare_root(root, [f"{phase}_{kind}" for phase in ("train", "test") for kind in ("data", "keypoints")],
-                  overwrite)
-    size = (frame_size, frame_size)
-    bar = tqdm(total=(num_train_videos + num_test_videos) * frames_per_video, desc="synthetic face", unit="frame",
-               disable=not progress)
-    splits = (("train", range(num_train_videos)), ("test", range(num_train_videos, num_train_videos + num_test_videos)))
-    for phase, video_ids in splits:
-        for video_id in video_ids:
-            rng = np.random.default_rng([seed, video_id])
-            shape, style, scene = sample_face_shape(rng), sample_face_style(rng), draw_scene(rng, size)
-            frame_dir, landmark_dir = (os.path.join(root, f"{phase}_{kind}", f"{video_id:03d}")
-                                       for kind in ("data", "keypoints"))
-            os.makedirs(frame_dir)
-            for index, motion in enumerate(sample_motion(rng, frames_per_video, size)):
-                landmarks = face_landmarks(shape, motion)
-                frame = render_face(rng, scene, landmarks, style)
-                frame.save(os.path.join(frame_dir, f"{index:05d}.png"), compress_level=1)  # fast; noisy frames
-                write_landmarks(os.path.join(landmark_dir, f"{index:05d}.txt"), landmarks)
-                bar.update()
-    bar.close()
-    return num_train_videos, num_test_videos
-
-
-def _prepare_root(root, outputs, overwrite):
-    """Refuse to mix with existing files; with ``overwrite`` remove an earlier dataset's ``outputs`` only."""
-    if os.path.isdir(root) and os.listdir(root):
-        if not overwrite:
-            raise FileExistsError(f"--root {root} is not empty; choose an empty folder or pass --overwrite")
-        for output in outputs:
-            path = os.path.join(root, output)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.remove(path)
-    os.makedirs(root, exist_ok=True)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, help="output folder (empty or absent)")
-    parser.add_argument("--format", choices=sorted(FORMATS) + ["face"], default="market", help="on-disk format to write")
+    parser.add_argument("--format", choices=sorted(FORMATS) + ["face", "shapenet"], default="market",
+                        help="on-disk format to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
-    parser.add_argument("--train_figures", type=int, default=None,
-                        help="figures (face: videos) in the train split (default 8; face 4)")
-    parser.add_argument("--test_figures", type=int, default=None,
-                        help="figures (face: videos) in the test split (default 4; face 2)")
-    parser.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
-    parser.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
-    parser.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
-    parser.add_argument("--frames_per_video", type=int, default=24, help="face: frames per video")
-    parser.add_argument("--frame_size", type=int, default=256, help="face: side of the square frames")
+    shapenet = parser.add_argument_group("shapenet format")
+    shapenet.add_argument("--sub_dataset", choices=CATEGORIES, default="car", help="object category")
+    shapenet.add_argument("--train_objects", type=int, default=4, help="objects in the train split")
+    shapenet.add_argument("--test_objects", type=int, default=2, help="objects in the test split")
+    shapenet.add_argument("--image_size", type=int, default=256, help="height = width of the views")
+    people = parser.add_argument_group("market and fashion formats")
+    people.add_argument("--train_figures", type=int, default=8, help="figures in the train split")
+    people.add_argument("--test_figures", type=int, default=4, help="figures in the test split")
+    people.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
+    people.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
+    people.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
+    face = parser.add_argument_group("face format")
+    face.add_argument("--train_videos", type=int, default=4, help="videos (one identity each) in the train split")
+    face.add_argument("--test_videos", type=int, default=2, help="videos in the test split")
+    face.add_argument("--frames_per_video", type=int, default=24, help="frames of every video")
+    face.add_argument("--frame_size", type=int, default=256, help="side of the square frames")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier synthetic dataset in --root")
     args = parser.parse_args(argv)
+    if args.format == "shapenet":
+        train, test = make_synthetic_shapenet(args.root, args.sub_dataset, args.train_objects, args.test_objects,
+                                              args.image_size, args.seed, args.overwrite, progress=True)
+        print(f"wrote shapenet {args.sub_dataset} dataset to {args.root}: {len(train)} train objects, "
+              f"{len(test)} test objects, {len(AZIMUTHS) * len(ELEVATIONS)} views each")
+        return
     if args.format == "face":
-        train, test = make_synthetic_face_dataset(
-            args.root, args.train_figures or 4, args.test_figures or 2, args.frames_per_video, args.frame_size,
-            args.seed, args.overwrite, progress=True)
+        train, test = make_synthetic_face_dataset(args.root, args.train_videos, args.test_videos,
+                                                  args.frames_per_video, args.frame_size, args.seed,
+                                                  args.overwrite, progress=True)
         print(f"wrote face dataset to {args.root}: {train} train videos, {test} test videos "
               f"of {args.frames_per_video} frames")
         return
     train_pairs, test_pairs = make_synthetic_dataset(
-        args.root, args.format, args.train_figures or 8, args.test_figures or 4, args.poses_per_figure,
-        args.pairs_per_figure, args.missing_prob, args.seed, args.overwrite, progress=True)
+        args.root, args.format, args.train_figures, args.test_figures, args.poses_per_figure, args.pairs_per_figure,
+        args.missing_prob, args.seed, args.overwrite, progress=True)
     print(f"wrote {args.format} dataset to {args.root}: {train_pairs} train pairs, {test_pairs} test pairs")
 
 

@@ -3,6 +3,7 @@
     python -m script.metrics --gt_path ./dataset/market/test_12864 \
         --distorated_path ./eval_results/market --fid_real_path ./dataset/market/train_12864 \
         --name market --calculate_mask --annotation_path ./dataset/market/market-annotation-test.csv
+    python -m script.metrics --generated_path ./eval_results/shape_net_car   # view synthesis folders
 
 The original's flags work unchanged; ``--generated_path`` and ``--real_path`` are clearer
 aliases. Prints a table and writes the scores as JSON (``--output``, default
@@ -15,10 +16,11 @@ import sys
 if __package__ in (None, ""):  # run as ``python script/metrics.py``: make the repo root importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from script.metrics_lib.evaluate import MetricsConfig, evaluate  # noqa: E402
+from script.metrics_lib.evaluate import MetricsConfig  # noqa: E402
 from script.metrics_lib.inception import PROTOCOLS  # noqa: E402
+from script.metrics_lib.layouts import LAYOUTS, resolve_layout  # noqa: E402
 from script.metrics_lib.registry import DEFAULT_METRICS, METRICS  # noqa: E402
-from script.metrics_lib.report import format_table, write_report  # noqa: E402
+from script.metrics_lib.report import write_report  # noqa: E402
 
 
 def build_parser():
@@ -34,6 +36,9 @@ def build_parser():
     paths.add_argument("--real_path", "--fid_real_path", dest="real_path",
                        help="folder of the real images of FID, e.g. ./dataset/market/train_12864")
     paths.add_argument("--annotation_path", help="keypoint CSV of the targets, for the masked metrics")
+    paths.add_argument("--layout", choices=["auto", *LAYOUTS], default="auto",
+                       help="'pairs' (<from>_2_<to>_vis.jpg and --gt_path), 'view_synthesis' (ShapeNet "
+                            "<object>/result_XXXX.png beside gt_XXXX.png) or 'auto': detected (default)")
     paths.add_argument("--name", help="name of the scored model (default: the generated folder's name)")
     paths.add_argument("--output", help="JSON file of the scores (default ./eval_results/<name>.json)")
 
@@ -63,8 +68,10 @@ def build_parser():
 
 def main(argv=None):
     """Parse ``argv`` (default ``sys.argv[1:]``), compute, print and save. Returns the report dict."""
-    config = MetricsConfig(**vars(build_parser().parse_args(argv)))
-    report = evaluate(config)
+    options = vars(build_parser().parse_args(argv))
+    evaluate_layout, format_table = LAYOUTS[resolve_layout(options.pop("layout"), options["generated_path"])]
+    config = MetricsConfig(**options)
+    report = evaluate_layout(config)
     output = config.output or os.path.join("eval_results", f"{report['name']}.json")
     write_report(output, report)
     print(format_table(report))

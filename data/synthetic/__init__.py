@@ -1,5 +1,7 @@
-"""Synthetic people for tests and the quick start: articulated poses (``pose``) and their rendering (``render``).
+"""Synthetic data for tests and the quick start.
 
-``script/make_synthetic_dataset.py`` writes them in the exact on-disk formats of DeepFashion and
-Market-1501, so that the real loaders read them.
+People: articulated poses (``pose``) and their rendering (``render``). Objects: toy cars and
+chairs (``objects3d``) and the small 3-D renderer that views them (``render3d``).
+``script/make_synthetic_dataset.py`` writes them in the exact on-disk formats of DeepFashion,
+Market-1501 and ShapeNet (Multi-view-to-Novel-view), so that the real loaders read them.
 """

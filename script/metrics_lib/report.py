@@ -10,11 +10,16 @@ def format_table(report):
     for name, result in report["results"].items():
         variance = f"{result['variance']:.6g}" if "variance" in result else ""
         rows.append((name, f"{result['value']:.6g}", variance, str(result["count"])))
+    return f"{report['name']} ({report['settings']['protocol']} FID protocol)\n" + aligned_rows(rows)
+
+
+def aligned_rows(rows):
+    """Rows of text cells as a table: a rule under the first (header) row, column 0 left-aligned, others right."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
                        for column, (cell, width) in enumerate(zip(row, widths))) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    return f"{report['name']} ({report['settings']['protocol']} FID protocol)\n" + "\n".join(lines)
+    return "\n".join(lines)
 
 
 def write_report(path, report):

@@ -7,7 +7,9 @@ import sys
 import pytest
 
 import data
-from script.make_synthetic_dataset import make_synthetic_dataset, make_synthetic_face_dataset
+from script.make_synthetic_dataset import make_synthetic_dataset
+from script.synthetic_face import make_synthetic_face_dataset
+from script.synthetic_shapenet import make_synthetic_shapenet
 
 from tests.paths import REAL_SAMPLES
 
@@ -50,6 +52,14 @@ def synthetic_face_root(tmp_path_factory):
     """Synthetic face videos: 2 train and 1 test video of 6 frames, 64x64."""
     root = tmp_path_factory.mktemp("synthetic") / "face"
     make_synthetic_face_dataset(root, num_train_videos=2, num_test_videos=1, frames_per_video=6, frame_size=64, seed=5)
+    return root
+
+
+@pytest.fixture(scope="session")
+def shapenet_synthetic_root(tmp_path_factory):
+    """Synthetic chairs in the ShapeNet layout: 2 train and 1 test object, 54 views of 32x32 each."""
+    root = tmp_path_factory.mktemp("synthetic") / "shapenet"
+    make_synthetic_shapenet(root, "chair", num_train_objects=2, num_test_objects=1, image_size=32, seed=1)
     return root
 
 

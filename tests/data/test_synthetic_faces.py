@@ -13,7 +13,7 @@ from data.face_landmarks import read_landmarks
 from data.face_maps import part_labels, with_upper_face
 from data.synthetic.face import FaceMotion, face_landmarks, sample_face_shape, sample_motion
 from data.synthetic.face_render import draw_scene, render_face, sample_face_style
-from script.make_synthetic_dataset import make_synthetic_face_dataset
+from script.synthetic_face import make_synthetic_face_dataset
 from tests.paths import REPO_ROOT
 
 TINY = dict(num_train_videos=1, num_test_videos=1, frames_per_video=3, frame_size=48)
@@ -119,7 +119,7 @@ def test_bad_arguments(tmp_path, arguments, message):
 def test_command_line(tmp_path):
     make_synthetic_face_dataset(tmp_path / "api", seed=2, **TINY)
     command = [sys.executable, "-m", "script.make_synthetic_dataset", "--root", str(tmp_path / "cli"), "--format",
-               "face", "--seed", "2", "--train_figures", "1", "--test_figures", "1", "--frames_per_video", "3",
+               "face", "--seed", "2", "--train_videos", "1", "--test_videos", "1", "--frames_per_video", "3",
                "--frame_size", "48"]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
