@@ -1,11 +1,15 @@
 """Keypoint R-CNN outputs made from released annotations (the inverse of the joint mapping and the
 framing), and photos that hold a released frame somewhere inside them."""
+import contextlib
+import hashlib
+import io
 import os
 
 import numpy as np
 from PIL import Image
 
 from data.annotations import read_annotations
+from data.person_crop import FRAME_MARGINS
 from tests.paths import REAL_SAMPLES
 from util.keypoint_detector import Detections
 
@@ -72,3 +76,57 @@ def expected_joints(keypoints):
     shoulders = expected[[2, 5]]
     expected[1] = (shoulders.mean(axis=0) if (shoulders >= 0).all() else -1)
     return expected
+
+
+class FakeDetector:
+    """Stands in for ``detect_people``: the detections registered for a photo's pixels, else nobody."""
+
+    def __init__(self):
+        self.registered = {}
+
+    @staticmethod
+    def _key(image):
+        return image.size, hashlib.sha1(image.tobytes()).hexdigest()
+
+    def register(self, photo, found):
+        self.registered[self._key(photo)] = found
+
+    def __call__(self, detector, image):
+        return self.registered.get(self._key(image), detections())
+
+
+def framed_real_photo(dataset, name, keypoints, index, fake, bystanders=()):
+    """A larger photo holding the released frame ``name``, registered with ``fake`` as its most
+    confident person (score 0.99), with the ``person_detection`` tuples ``bystanders``."""
+    photos = real_samples(dataset)[0]
+    frame = DATASETS[dataset]["frame"]
+    with Image.open(os.path.join(photos, name)) as image:
+        released = image.convert("RGB")
+    scale, offset = 2.1 + 0.3 * index, (11 + 5 * index, 17 + 3 * index)
+    photo, window = photo_containing(released, scale, offset, (int(frame[0] * scale) + 40, int(frame[1] * scale) + 50))
+    fake.register(photo, detections(person_detection(keypoints, window, frame, FRAME_MARGINS[dataset]), *bystanders))
+    return photo
+
+
+def write_random_generator(checkpoints_dir, name, dataset="market"):
+    """Save a random-weight pose G of the dataset's paper configuration as ``<checkpoints_dir>/<name>/latest_net_G.pth``."""
+    import model as models
+    from options.test_options import TestOptions
+    from script.pose_from_checkpoint import PAPER_CONFIGS
+    with contextlib.redirect_stdout(io.StringIO()):
+        opt = TestOptions().parse(["--model=pose", f"--dataset_mode={dataset}", *PAPER_CONFIGS[dataset], "--gpu_ids=-1",
+                                   f"--checkpoints_dir={checkpoints_dir}", f"--name={name}", "--init_type=none"],
+                                  save=False)
+        models.find_model_class("pose")(opt).save_networks("latest")
+    return os.path.join(checkpoints_dir, name, "latest_net_G.pth")
+
+
+def assert_maps_back(found, released, name=""):
+    """Joints found = the released ones: missing ones -1, others the same pixel, the neck within a
+    pixel of the shoulders' midpoint (a midpoint can land on a pixel border)."""
+    expected = expected_joints(released)
+    present = (expected >= 0).all(axis=1)
+    np.testing.assert_array_equal(found[~present], -1, err_msg=f"{name}: missing joints")
+    error = np.abs(found[present] - expected[present])
+    assert error.max() <= 1, f"{name}: joints off by up to {error.max()} px"
+    assert error[np.flatnonzero(present) != 1].max() == 0, f"{name}: a released joint moved"

@@ -10,7 +10,7 @@ from data.person_crop import FRAME_MARGINS, crop_to_frame, crop_window, dataset_
 from data.person_photo import NoPersonError, frame_person
 from tests.paths import REAL_SAMPLES
 
-from .fakes import DATASETS, detections, expected_joints, person_detection, photo_containing, real_samples
+from .fakes import DATASETS, assert_maps_back, detections, person_detection, photo_containing, real_samples
 
 needs_real_samples = pytest.mark.skipif(not os.path.isdir(REAL_SAMPLES), reason=f"no real samples at {REAL_SAMPLES}")
 SAMPLES_PER_DATASET = 12
@@ -40,12 +40,7 @@ def test_released_frame_found_in_a_larger_photo_maps_back_to_its_joints(dataset)
 
         assert framed.people == 2 and framed.score == pytest.approx(0.99)
         assert "2 people found" in framed.several_people_note(name)
-        expected = expected_joints(keypoints)
-        present = (expected >= 0).all(axis=1)
-        np.testing.assert_array_equal(framed.keypoints[~present], -1, err_msg=f"{name}: missing joints")
-        error = np.abs(framed.keypoints[present] - expected[present])
-        assert error.max() <= 1, f"{name}: joints off by up to {error.max()} px"
-        assert error[np.flatnonzero(present) != 1].max() == 0, f"{name}: a released joint moved"
+        assert_maps_back(framed.keypoints, keypoints, name)
         assert framed.image.size == released.size
         assert_same_picture(framed.image, released, name)
 
@@ -72,8 +67,7 @@ def test_uncropped_photo_keeps_its_released_joints():
     window = (0.0, 0.0, float(photo.height), float(photo.width))
     found = detections(person_detection(keypoints, window, (128, 64), margin=0.5))
     framed = frame_person(photo, found, (128, 64), 0.03, joint_threshold=2.0, crop=False)
-    expected = expected_joints(keypoints)  # the neck, a midpoint, lands on the pixel holding it
-    np.testing.assert_array_equal(framed.keypoints, np.where(expected >= 0, np.floor(expected + 0.5), -1))
+    assert_maps_back(framed.keypoints, keypoints)
     np.testing.assert_array_equal(np.asarray(framed.image), np.asarray(photo))
 
 
