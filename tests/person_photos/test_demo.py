@@ -12,11 +12,9 @@ import pytest
 import torch
 from PIL import Image
 
-import data
 import script.person_detection
 from data.annotations import read_annotations, read_pairs
-from options.test_options import TestOptions
-from script import demo, pose_from_checkpoint
+from script import demo
 from script.random_weights import random_keypoint_rcnn_state_dict
 from tests.paths import REAL_SAMPLES, REPO_ROOT
 from util.skeleton import COLORS
