@@ -6,9 +6,10 @@ Each photo's most confident person (Keypoint R-CNN, ``script.person_detection``)
 format. ``--pairs`` also writes a pairs CSV: ``same_identity`` pairs every two photos of one
 person (named as the dataset names them: Market ``<id>_...``, DeepFashion ``<id>_<view>``), in
 both orders; ``random`` gives each photo one random other photo as its target. Photos without a
-person are skipped and listed at the end. For a dataset ``train.py`` reads, name the files
-``<root>/<prefix>-annotation-<phase>.csv`` and ``<root>/<prefix>-pairs-<phase>.csv`` (prefix
-``fasion`` or ``market``); the frames then go to ``<root>/<phase>``.
+person, and unreadable files, are skipped and listed at the end. For a dataset ``train.py``
+reads, name the files ``<root>/<prefix>-annotation-<phase>.csv`` and
+``<root>/<prefix>-pairs-<phase>.csv`` (prefix ``fasion`` or ``market``); the frames then go to
+``<root>/<phase>``.
 """
 import argparse
 import itertools
@@ -23,7 +24,7 @@ from tqdm import tqdm
 from data.annotations import write_annotations, write_pairs
 from data.person_crop import dataset_frame
 from data.person_photo import NoPersonError
-from options.actions import add_bool
+from options.actions import add_bool, int_list
 from script.person_detection import add_detection_arguments, frame_photo, load_detector
 from util.errors import UserError, exit_on_user_error
 from util.image_io import save_image
@@ -43,8 +44,8 @@ def build_parser():
                         help="which pairs --pairs lists")
     parser.add_argument("--seed", type=int, default=0, help="random seed of --pair_mode=random")
     add_bool(parser, "--crop", True, "frame the person; false: the photos are framed already, use them whole")
-    parser.add_argument("--gpu_id", type=int, default=0 if torch.cuda.is_available() else -1,
-                        help="GPU to detect on, -1 for the CPU")
+    parser.add_argument("--gpu_ids", type=int_list, default=[0] if torch.cuda.is_available() else [-1],
+                        help="GPU to detect on (the first one listed), -1 for the CPU")
     return add_detection_arguments(parser)
 
 
@@ -80,16 +81,19 @@ def annotate(args):
     if unusable:
         raise UserError(f"--images: {os.path.join(args.images, unusable[0])}: the CSV formats cannot hold a name with "
                         f"':' or ',' ({len(unusable)} such photos); rename them")
-    on_gpu = args.gpu_id >= 0 and torch.cuda.is_available()
-    detector = load_detector(args, torch.device("cuda", args.gpu_id) if on_gpu else torch.device("cpu"))
+    gpu = args.gpu_ids[0] if args.gpu_ids else -1
+    detector = load_detector(args, torch.device("cuda", gpu) if gpu >= 0 and torch.cuda.is_available() else "cpu")
     frame, frames_dir = dataset_frame(args.dataset), args.frames_dir or default_frames_dir(args.out)
 
-    annotations, skipped, notes = {}, [], []
+    annotations, skipped, unreadable, notes = {}, [], [], []
     for name in tqdm(names, desc="annotate", dynamic_ncols=True):
         try:
             person = frame_photo(os.path.join(args.images, name), detector, args, frame, crop=args.crop)
         except NoPersonError:
             skipped.append(name)
+            continue
+        except UserError as error:  # an unreadable photo
+            unreadable.append(str(error))
             continue
         notes.append(person.several_people_note(name))
         save_image(np.asarray(person.image), os.path.join(frames_dir, name))
@@ -107,6 +111,8 @@ def annotate(args):
         print(note)
     if skipped:
         print(f"skipped {len(skipped)} photos with no person found: {', '.join(skipped)}")
+    for line in unreadable:
+        print(f"skipped: {line}")
     return annotations
 
 

@@ -11,7 +11,7 @@ def add_detection_arguments(parser):
     """``--dataset`` (the frame) and the detector's options."""
     group = parser.add_argument_group("people in photos")
     group.add_argument("--dataset", choices=sorted(FRAME_MARGINS), default="fashion",
-                       help="whose frame people are put in: fashion (256x176, h x w) or market (128x64)")
+                       help="whose frame people are put in: fashion (256x176, h x w; the default) or market (128x64)")
     group.add_argument("--margin", type=float, default=None,
                        help="space around the person's box, a fraction of its height "
                             f"(default {', '.join(f'{k} {v}' for k, v in FRAME_MARGINS.items())})")

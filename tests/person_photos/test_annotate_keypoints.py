@@ -33,6 +33,7 @@ def test_photos_become_a_market_dataset(tmp_path, monkeypatch, offline_detector,
     for index, name in enumerate(names):
         framed_real_photo("market", name, annotations[name], index, fake).save(photos / f"{name[:-4]}.png")
     Image.new("RGB", (50, 90), (30, 60, 90)).save(photos / "nobody.png")
+    (photos / "broken.jpg").write_bytes(b"not a JPEG")
     bystander = person_detection(annotations[names[1]], (0.0, 0.0, 60.0, 30.0), (128, 64), 0.03, score=0.7)
     framed_real_photo("market", names[0], annotations[names[0]], 7, fake, [bystander]).save(photos / "9999_crowd.png")
 
@@ -42,6 +43,7 @@ def test_photos_become_a_market_dataset(tmp_path, monkeypatch, offline_detector,
 
     printed = capsys.readouterr().out
     assert "skipped 1 photos with no person found: nobody.png" in printed
+    assert f"skipped: cannot read the photo {photos / 'broken.jpg'}" in printed
     assert "9999_crowd.png: 2 people found, using the most confident one (score 0.99)" in printed
     found = read_annotations(root / "market-annotation-train.csv", (128, 64))
     assert sorted(found) == sorted([f"{name[:-4]}.png" for name in names] + ["9999_crowd.png"])
