@@ -14,8 +14,13 @@ from util.errors import UserError
 from util.keypoint_detector import WEIGHTS_FILE, build_keypoint_rcnn, detect_people, load_keypoint_detector
 
 
-def test_network_has_the_layout_of_torchvisions_coco_weights():
-    ours = build_keypoint_rcnn().state_dict()
+@pytest.fixture(scope="module")
+def network():
+    return build_keypoint_rcnn()
+
+
+def test_network_has_the_layout_of_torchvisions_coco_weights(network):
+    ours = network.state_dict()
     # torchvision's constructor without weights uses trainable batch norm (num_batches_tracked
     # buffers); with the COCO weights, as ours, frozen batch norm.
     theirs = {key: value for key, value in keypointrcnn_resnet50_fpn(weights=None, weights_backbone=None).state_dict().items()
@@ -25,8 +30,8 @@ def test_network_has_the_layout_of_torchvisions_coco_weights():
     assert WEIGHTS_FILE == "keypointrcnn_resnet50_fpn_coco-fc266e95.pth"
 
 
-def test_frozen_batch_norm_has_eps_zero():
-    norms = [m for m in build_keypoint_rcnn().modules() if isinstance(m, FrozenBatchNorm2d)]
+def test_frozen_batch_norm_has_eps_zero(network):
+    norms = [m for m in network.modules() if isinstance(m, FrozenBatchNorm2d)]
     assert norms and all(m.eps == 0.0 for m in norms)
 
 
