@@ -113,6 +113,8 @@ def write_results(results_dir, source_path, source, target, generated):
 
 def run(args, model_argv):
     """Frame, generate and write; returns the paths written. Cheap checks first, the networks last."""
+    if args.target_name is not None and args.target_keypoints is None:
+        raise UserError("--target_name picks a row of --target_keypoints; pass that file too")
     with checkpoint_folder(args.checkpoint) as folder:
         opt = pose_options(args.dataset, model_argv, folder)
         frame = tuple(opt.old_size)
@@ -122,7 +124,8 @@ def run(args, model_argv):
             target = TargetPose(keypoints, np.zeros((*frame, 3), dtype=np.uint8), name)
         source, target = frame_people(args, opt, frame, target)
         pose_model = load_pose_model(opt, args.checkpoint or f"--name={opt.name}")
-    return write_results(args.results_dir, args.source, source, target, generate(pose_model, opt, source.image, source.keypoints, target.keypoints))
+    generated = generate(pose_model, opt, source.image, source.keypoints, target.keypoints)
+    return write_results(args.results_dir, args.source, source, target, generated)
 
 
 def main(argv=None):
