@@ -61,12 +61,22 @@ def read_annotations(csv_path, frame=None):
             raise ValueError(f"{where}: empty image name")
         if name in annotations:
             raise ValueError(f"{where}: image {name!r} is annotated twice")
-        keypoints = np.stack([_parse_coordinates(fields[1], "keypoints_y", where),
-                              _parse_coordinates(fields[2], "keypoints_x", where)], axis=1)
-        if frame is not None:
-            _check_in_frame(keypoints, frame, where)
-        annotations[name] = keypoints
+        annotations[name] = keypoints_from_columns(_decode_column(fields[1], "keypoints_y", where),
+                                                   _decode_column(fields[2], "keypoints_x", where), where, frame)
     return annotations
+
+
+def keypoints_from_columns(keypoints_y, keypoints_x, where, frame=None):
+    """One row's decoded columns (lists of 18 integers) -> int64 array [18, 2] of (y, x).
+
+    Checked as ``read_annotations`` checks its rows (``frame`` likewise); a ValueError starts
+    with ``where``.
+    """
+    keypoints = np.stack([_coordinates(keypoints_y, "keypoints_y", where),
+                          _coordinates(keypoints_x, "keypoints_x", where)], axis=1)
+    if frame is not None:
+        _check_in_frame(keypoints, frame, where)
+    return keypoints
 
 
 def read_pairs(csv_path):
@@ -138,18 +148,23 @@ def _write_text(path, text):
         handle.write(text)
 
 
-def _parse_coordinates(text, column, where):
-    """A JSON list of NUM_JOINTS integers -> int64 array [NUM_JOINTS]."""
+def _decode_column(text, column, where):
+    """A column's JSON text -> its value."""
     try:
-        values = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{where}: column {column} is not a JSON list ({error.msg}): {text!r}") from None
+
+
+def _coordinates(values, column, where):
+    """A list of NUM_JOINTS integers -> int64 array [NUM_JOINTS]."""
     if not isinstance(values, list):
-        raise ValueError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, got {text!r}")
+        raise ValueError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, "
+                         f"got {json.dumps(values)!r}")
     if len(values) != NUM_JOINTS:
         raise ValueError(f"{where}: column {column} has {len(values)} joints, expected {NUM_JOINTS}")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValueError(f"{where}: column {column} must hold integers, got {text!r}")
+        raise ValueError(f"{where}: column {column} must hold integers, got {json.dumps(values)!r}")
     return np.asarray(values, dtype=np.int64)
 
 

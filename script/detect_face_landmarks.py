@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
 
 from data.face_landmarks import NUM_LANDMARKS, write_landmarks  # noqa: E402
 from data.video_files import IMAGE_EXTENSIONS, list_videos  # noqa: E402
-from util.errors import UserError, run_reporting_user_errors  # noqa: E402
+from util.errors import UserError, exit_on_user_error  # noqa: E402
 
 
 def face_alignment_detector(device="cpu"):
@@ -114,4 +114,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_reporting_user_errors(main)
+    exit_on_user_error(main)

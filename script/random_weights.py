@@ -15,3 +15,29 @@ def write_random_vgg19(torch_home):
     path = os.path.join(folder, VGG19_FILE)
     torch.save(torchvision.models.vgg19().state_dict(), path)
     return path
+
+
+def random_keypoint_rcnn_state_dict(blind=False):
+    """A random-weight Keypoint R-CNN state_dict in the layout of torchvision's COCO file.
+
+    Args:
+        blind: make the person class so unlikely that the detector finds nobody (for tests of
+            the no-person path; random weights otherwise find arbitrary people).
+    """
+    from util.keypoint_detector import build_keypoint_rcnn
+    state_dict = build_keypoint_rcnn().state_dict()
+    if blind:
+        state_dict["roi_heads.box_predictor.cls_score.weight"].zero_()
+        state_dict["roi_heads.box_predictor.cls_score.bias"].copy_(torch.tensor([0.0, -100.0]))
+    return state_dict
+
+
+def write_random_keypoint_rcnn(torch_home):
+    """Write a random-weight Keypoint R-CNN to ``<torch_home>/hub/checkpoints`` under torchvision's
+    file name for its COCO weights; returns its path."""
+    from util.keypoint_detector import WEIGHTS_FILE
+    folder = os.path.join(torch_home, "hub", "checkpoints")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, WEIGHTS_FILE)
+    torch.save(random_keypoint_rcnn_state_dict(), path)
+    return path

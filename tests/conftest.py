@@ -18,10 +18,8 @@ def pytest_collection_modifyitems(config, items):
 def random_vgg_home(tmp_path_factory):
     """A TORCH_HOME whose hub cache holds a random-weight torchvision VGG19 (the loss network)."""
     from script.random_weights import write_random_vgg19
-    home = tmp_path_factory.mktemp("vgg_torch_home")
-    torch.manual_seed(0)
-    write_random_vgg19(str(home))
-    return home
+    from tests.offline import random_weights_home
+    return random_weights_home(tmp_path_factory, "vgg_torch_home", write_random_vgg19)
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ class UserError(Exception):
     """A problem with the user's input; its message is one line naming the file/option and the fix."""
 
 
-def run_reporting_user_errors(main, argv=None):
-    """Run an entry script's ``main(argv)``; a UserError prints as one line on stderr and exits with status 1."""
+def exit_on_user_error(function, *args, **kwargs):
+    """Call ``function``; a ``UserError`` is printed as one line ``<script>: error: <message>`` on
+    stderr and exits with status 2 (the entry scripts' ``main``)."""
     try:
-        return main(argv)
+        return function(*args, **kwargs)
     except UserError as error:
-        sys.exit(f"{os.path.basename(sys.argv[0])}: error: {error}")
+        print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
+        sys.exit(2)

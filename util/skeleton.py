@@ -4,10 +4,12 @@ Joint order and the limb lists are those of the released DeepFashion / Market an
 (original: data/base_dataset.py, BaseDataset; util/pose_utils.py); all indices are 0-based.
 """
 
+# OpenPose's COCO order: eyes and ears come right before left, as the shoulders do (in the released
+# annotations joints 14 and 16 lie on joint 2's side of the body, and the limbs join 16 to 2).
 JOINT_NAMES = (
     "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder",
     "left_elbow", "left_wrist", "right_hip", "right_knee", "right_ankle", "left_hip",
-    "left_knee", "left_ankle", "left_eye", "right_eye", "left_ear", "right_ear",
+    "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear", "left_ear",
 )
 NUM_JOINTS = len(JOINT_NAMES)
 
