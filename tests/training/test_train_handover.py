@@ -7,7 +7,7 @@ import torch
 
 import model
 from .conftest import parse_train, parse_test
-from model.networks.checkpoint import CheckpointMismatchError
+from model.checkpoint import CheckpointMismatchError
 from .toy_training import ToyFullModel
 from util.reproducibility import seed_everything
 
@@ -31,7 +31,8 @@ def test_flow_stage_hands_over_to_the_full_model(train_entry, toy_argv, capsys):
     assert_modules_equal(full.net_G.flow_net, flow.net_G.flow_net, "flow_net")  # the stage-one weights
     assert_modules_equal(full.net_G.decoder, fresh.net_G.decoder, "decoder")  # left at its init
     assert_modules_equal(full.net_D, fresh.net_D, "D")  # no checkpoint: left at its init
-    assert "loaded ['flow_net'], starting fresh ['decoder']" in printed
+    assert re.search(r"network G: loaded flow_net from .*latest_net_G\.pth \(the stage hand-over\); decoder keeps "
+                     r"the initialisation", printed)
     assert re.search(r"no checkpoint for network D \(.*latest_net_D\.pth\)", printed)
     assert "comes from ToyFlowModel, not ToyFullModel: continuing its iteration count (8)" in printed
     # the iteration carries over; optimizers start fresh, at the schedule's rate for iteration 8
