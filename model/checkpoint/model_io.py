@@ -121,10 +121,19 @@ def load_for_test(model, which):
                               "the network options are those it was trained with")
 
 
+def _as_option(value):
+    """An option value as typed on the command line: 2,3 for a list, 2=5,3=3 for a dict."""
+    if isinstance(value, dict):
+        return ",".join(f"{key}={item}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
 def _check_configuration(state, model, path):
     """Refuse a training state saved under other values of the configuration options."""
     saved, current = state.get("configuration", {}), configuration(model)
-    differences = [f"--{name}={saved[name]} (now {current[name]})" for name in current
+    differences = [f"--{name}={_as_option(saved[name])} (now {_as_option(current[name])})" for name in current
                    if name in saved and saved[name] != current[name]]
     if differences:
         raise CheckpointError(f"checkpoint was saved by a different configuration: {', '.join(differences)} "
