@@ -22,8 +22,6 @@ from model.checkpoint import unwrap
 from model.scheduler import get_scheduler
 from util.image_io import save_image, tensor_to_uint8
 
-__all__ = ["BaseModel", "unwrap"]
-
 
 class BaseModel:
     """Base class of the models; see the module docstring for what subclasses provide."""
