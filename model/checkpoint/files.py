@@ -68,7 +68,7 @@ def load_file(path, advice=""):
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]  # its first sentence
         raise CheckpointError(f"checkpoint {path!r} cannot be read: it is corrupt or truncated ({reason})"
                               + (f"; {advice}" if advice else "")) from error
 
