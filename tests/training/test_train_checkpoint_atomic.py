@@ -258,7 +258,6 @@ def test_truncated_training_state_is_named(train_entry, numbered_run):
         model.create_model(parse_train(argv + ["--continue_train"]))
     message = str(error.value)
     assert "\n" not in message
-    assert message.startswith(f"checkpoint '{path}' cannot be read: it is corrupt or truncated (PytorchStreamReader "
-                              "failed reading zip archive: failed finding central directory); ")
+    assert message.startswith(f"checkpoint '{path}' cannot be read: it is corrupt or truncated (")
     assert message.endswith("; resume from a numbered save (--which_iter=N; on disk: 3, 6) or start over "
                             "with --overwrite")
