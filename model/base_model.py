@@ -1,17 +1,14 @@
-"""Services shared by every model: checkpoints, exact resume, schedules, errors, visuals, results.
+"""Services shared by every model: the subclass interface, set-up, training helpers, visuals, results.
 
 A concrete model (original: model/*_model.py) sets ``loss_names``, ``visual_names``, ``model_names`` and
 ``optimizers`` in its constructor, stores networks as ``self.net_<Name>`` and losses as
 ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
 ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
 
-Files in ``save_dir = <checkpoints_dir>/<name>``, each written atomically (by rank 0 only: train.py
-calls ``save_networks`` there):
-* ``<which>_net_<Name>.pth``: plain state_dict of net ``Name`` on the CPU, without DDP/DataParallel
-  or torch.compile prefixes, so released checkpoints and ours have one format;
-* ``<which>_train_state.pth`` (training): model class, iteration, epoch, optimizer and scheduler
-  states and the RNG states; written after the nets, so a crash never leaves a state newer than
-  the nets. ``--continue_train`` resumes at the iteration stored there, not at the one in a name.
+Checkpoints (``save_dir = <checkpoints_dir>/<name>``) are the business of ``model.checkpoint``:
+saving a set as one unit, loading strictly for testing, resuming training exactly, the
+two-stage hand-over. ``--continue_train`` resumes at the iteration stored in the training
+state, not at the one in a file name.
 
 Iteration convention: ``self.iteration`` is the number of optimisation steps done.
 """
@@ -19,29 +16,20 @@ import os
 from collections import OrderedDict
 
 import torch
-from torch import nn
 
-from model.checkpoint_io import atomic_save, load_file, network_path, training_state_path
-from model.networks.checkpoint import CheckpointMismatchError, load_matching_subset, load_state_dict_strict
+from model import checkpoint
+from model.checkpoint import unwrap
 from model.scheduler import get_scheduler
-from util.distributed import get_rank, is_main_process, print0
 from util.image_io import save_image, tensor_to_uint8
-from util.reproducibility import capture_rng_state, derive_seed, restore_rng_state, seed_everything
-
-
-def unwrap(net):
-    """The bare module inside DataParallel / DistributedDataParallel / torch.compile wrappers."""
-    while True:
-        if isinstance(net, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
-            net = net.module
-        elif isinstance(getattr(net, "_orig_mod", None), nn.Module):  # torch.compile's OptimizedModule
-            net = net._orig_mod
-        else:
-            return net
 
 
 class BaseModel:
     """Base class of the models; see the module docstring for what subclasses provide."""
+
+    # Options the networks' shapes depend on: a training state saved under other values is
+    # refused on resume (model.checkpoint) instead of failing deep inside the optimizer.
+    configuration_options = ("dataset_mode", "load_size", "structure_nc", "image_nc", "layers", "attn_layer",
+                             "kernel_size", "use_spect_g", "use_spect_d")
 
     def __init__(self, opt):
         self.opt = opt
@@ -77,117 +65,30 @@ class BaseModel:
         return OrderedDict((name, unwrap(getattr(self, "net_" + name))) for name in self.model_names)
 
     def setup(self, opt):
-        """Create the schedulers (training), load checkpoint ``opt.which_iter`` when testing or
-        with ``--continue_train``, and switch the networks to eval mode when testing."""
-        if self.isTrain:
-            if opt.iter_count < 1:
-                raise ValueError(f"--iter_count: expected >= 1 (1 = a fresh run), got {opt.iter_count}")
-            self.iteration = opt.iter_count - 1
-        if not self.isTrain or opt.continue_train:
+        """Create the schedulers (training), resume with ``--continue_train`` or load checkpoint
+        ``opt.which_iter`` when testing, and switch the networks to eval mode when testing."""
+        if not self.isTrain:
             self.load_networks(opt.which_iter)
-        if self.isTrain and opt.continue_train:
-            self.load_training_state(opt.which_iter)
-        elif self.isTrain:
-            self.schedulers = [get_scheduler(optimizer, opt, self.iteration) for optimizer in self.optimizers]
-        else:
             for net in self.networks().values():
                 net.eval()
+            return
+        if opt.iter_count < 1:
+            raise ValueError(f"--iter_count: expected >= 1 (1 = a fresh run), got {opt.iter_count}")
+        self.iteration = opt.iter_count - 1
+        if opt.continue_train:
+            checkpoint.resume_training(self, opt.which_iter)
+        else:
+            self.schedulers = [get_scheduler(optimizer, opt, self.iteration) for optimizer in self.optimizers]
 
-    # ----------------------------------------------------------------------- checkpoints
+    # ----------------------------------------------------------------------- checkpoints (model.checkpoint)
     def save_networks(self, which):
-        """Write ``<which>_net_<Name>.pth`` for every net, then (training) ``<which>_train_state.pth``.
-
-        Args:
-            which: 'latest' or an iteration number.
-        """
-        for name, net in self.networks().items():
-            state_dict = net.state_dict()  # keeps _metadata (spectral-norm version) for loading
-            for key, value in state_dict.items():
-                state_dict[key] = value.detach().cpu()
-            atomic_save(state_dict, network_path(self.save_dir, which, name))
-        if self.isTrain:
-            atomic_save(self._training_state(), training_state_path(self.save_dir, which))
-
-    def _training_state(self):
-        return {
-            "model": type(self).__name__,
-            "iteration": self.iteration,
-            "epoch": self.epoch,
-            "optimizers": [optimizer.state_dict() for optimizer in self.optimizers],
-            "schedulers": [scheduler.state_dict() for scheduler in self.schedulers],
-            "rng": capture_rng_state(),
-        }
+        """Save checkpoint ``which`` ('latest' or an iteration number): every network and, when
+        training, the training state, as one unit (``model.checkpoint.save_checkpoint``)."""
+        checkpoint.save_checkpoint(self, which)
 
     def load_networks(self, which):
-        """Load ``<which>_net_<Name>.pth`` into every net that has one.
-
-        Loading is strict (``model.networks.checkpoint``, which also reads released torch-1.0 files).
-        A missing file leaves that net at its initialisation (printed). A file that fails the
-        strict load because it holds only a shape-matching subset of the net's keys (stage-one
-        ``pose_flow`` G inside ``pose``'s G) loads that part; the top-level modules it does not
-        cover start fresh (both printed).
-
-        Raises:
-            CheckpointMismatchError: a file that fits neither wholly nor as a part.
-            FileNotFoundError: no net has a checkpoint (a mistyped --name or --which_iter).
-        """
-        loaded = []
-        for name, net in self.networks().items():
-            path = network_path(self.save_dir, which, name)
-            if not os.path.isfile(path):
-                print0(f"no checkpoint for network {name} ({path}): it keeps its initialisation")
-                continue
-            try:
-                load_state_dict_strict(net, path)
-                print0(f"loaded network {name} from {path}")
-            except CheckpointMismatchError as mismatch:
-                try:
-                    fresh = load_matching_subset(net, path)
-                except CheckpointMismatchError:
-                    raise mismatch from None  # not a part of the net either: report the full mismatch
-                taken = [child for child, _ in net.named_children() if child not in fresh]
-                print0(f"network {name}: {path} holds part of it; loaded {taken}, starting fresh {fresh}")
-            loaded.append(name)
-        if not loaded:
-            expected = ", ".join(os.path.basename(network_path(self.save_dir, which, n)) for n in self.model_names)
-            raise FileNotFoundError(
-                f"no checkpoint to load: none of {expected} exists in {self.save_dir}; check --name, "
-                f"--checkpoints_dir and --which_iter={which} (drop --continue_train to start a new run)")
-
-    def load_training_state(self, which):
-        """Restore optimizers, schedulers, iteration, epoch and RNG from ``<which>_train_state.pth``.
-
-        A state written by another model class (stage one, e.g. ``PoseFlowModel`` before
-        ``PoseModel``) passes on only its iteration, as the original's counter did; optimizers then
-        start fresh. Without a state file (e.g. released weights) training restarts its optimizers
-        at iteration ``iter_count - 1``. The schedulers are rebuilt at the resulting iteration.
-        """
-        path = training_state_path(self.save_dir, which)
-        state = load_file(path) if os.path.isfile(path) else None
-        same_model = state is not None and state["model"] == type(self).__name__
-        if state is None:
-            print0(f"no training state {path}: optimizers start fresh at iteration {self.iteration}")
-        elif not same_model:
-            self.iteration = state["iteration"]
-            print0(f"training state {path} comes from {state['model']}, not {type(self).__name__}: "
-                   f"continuing its iteration count ({self.iteration}) with fresh optimizers")
-        else:
-            if len(state["optimizers"]) != len(self.optimizers):
-                raise ValueError(f"{path} holds {len(state['optimizers'])} optimizer state(s) but "
-                                 f"{type(self).__name__} has {len(self.optimizers)} optimizers")
-            for optimizer, optimizer_state in zip(self.optimizers, state["optimizers"]):
-                optimizer.load_state_dict(optimizer_state)
-            self.iteration, self.epoch = state["iteration"], state["epoch"]
-            print0(f"resuming {type(self).__name__} at iteration {self.iteration} from {path}")
-        self.schedulers = [get_scheduler(optimizer, self.opt, self.iteration) for optimizer in self.optimizers]
-        if same_model:
-            for scheduler, scheduler_state in zip(self.schedulers, state["schedulers"]):
-                scheduler.load_state_dict(scheduler_state)
-            # Only rank 0's generators were saved; other ranks get fresh streams of their own.
-            if is_main_process():
-                restore_rng_state(state["rng"])
-            else:
-                seed_everything(derive_seed(self.opt.seed, get_rank(), self.iteration))
+        """Load every network strictly from checkpoint ``which`` (``model.checkpoint.load_for_test``)."""
+        checkpoint.load_for_test(self, which)
 
     # ----------------------------------------------------------------------- training services
     def update_learning_rate(self):
@@ -212,6 +113,12 @@ class BaseModel:
             return value.detach().item() if isinstance(value, torch.Tensor) else float(value)
 
         return OrderedDict((name, as_float(getattr(self, "loss_" + name))) for name in self.loss_names)
+
+    def current_loss_tensor(self):
+        """The losses of ``loss_names`` as one 1-D float tensor on the model's device, without a
+        GPU sync (train.py checks them for NaN only where it synchronises anyway)."""
+        return torch.stack([torch.as_tensor(getattr(self, "loss_" + name), device=self.device).detach().float()
+                            .reshape(()) for name in self.loss_names])
 
     def get_current_visuals(self):
         """OrderedDict visual name -> first sample of ``self.<name>`` (detached, CPU); a list

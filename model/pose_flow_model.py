@@ -8,6 +8,7 @@ full generator's ``flow_net``.
 import torch
 
 from model.model_options import add_flow_stage_options
+from model.networks.losses import VGG19
 from model.pose_pair_model import PosePairModel, warp_image
 
 
@@ -22,7 +23,7 @@ class PoseFlowModel(PosePairModel):
         self.visual_names = ["input_P1", "input_P2", "warp", "flow_fields", "masks", "input_BP1", "input_BP2"]
         self.model_names = ["G"]
         if self.isTrain:
-            self.build_flow_losses()
+            self.build_flow_losses(VGG19(opt.vgg_weights).to(self.device))
             self.optimizer_G = torch.optim.Adam(
                 [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G]

@@ -26,7 +26,7 @@ class PoseModel(PosePairModel):
         self.visual_names = ["input_P1", "input_BP2", "img_gen", "input_P2", "flow_fields", "masks"]
         self.model_names = ["G", "D"] if self.isTrain else ["G"]
         if self.isTrain:
-            vgg = VGG19().to(self.device)  # one frozen VGG19 for the correctness and VGG losses
+            vgg = VGG19(opt.vgg_weights).to(self.device)  # one frozen VGG19 for the correctness and VGG losses
             self.build_flow_losses(vgg)
             self.gan_loss = AdversarialLoss(opt.gan_mode).to(self.device)
             self.vgg_loss = VGGLoss(vgg=vgg).to(self.device)

@@ -3,6 +3,7 @@
 All frequencies and the schedule count optimisation steps (iterations).
 """
 from options.base_options import BaseOptions
+from util.run_folder import claim_run_folder
 
 
 class TrainOptions(BaseOptions):
@@ -32,4 +33,14 @@ class TrainOptions(BaseOptions):
         parser.add_argument("--save_iters_freq", type=int, default=10000,
                             help="iterations between numbered checkpoints")
         parser.add_argument("--no_html", action="store_true", help="do not write the HTML page of visuals")
+        parser.add_argument("--overwrite", action="store_true",
+                            help="delete the checkpoints, logs and page of an earlier run of this --name first")
+        parser.add_argument("--vgg_weights", type=str, default=None,
+                            help="VGG19 weights of the perceptual losses: a file, or 'random' for a smoke run "
+                                 "(not meaningful); default: torchvision's vgg19-dcbb9e9d.pth in "
+                                 "$TORCH_HOME/hub/checkpoints")
         return parser
+
+    def save_options(self, opt):
+        claim_run_folder(opt)  # before anything of this run is written into its folder
+        super().save_options(opt)

@@ -31,9 +31,10 @@ class HtmlPage:
         title: page title.
         image_width: displayed width of each image in pixels (the original's display_winsize).
         max_rows: how many iterations the page keeps (default 50).
+        warning: a line shown in red under the title (e.g. that the run is not meaningful), or None.
     """
 
-    def __init__(self, web_dir, title, image_width=256, max_rows=50):
+    def __init__(self, web_dir, title, image_width=256, max_rows=50, warning=None):
         if max_rows < 1:
             raise ValueError(f"max_rows must be >= 1, got {max_rows}")
         self.web_dir = web_dir
@@ -41,6 +42,7 @@ class HtmlPage:
         self.title = title
         self.image_width = image_width
         self.max_rows = max_rows
+        self.warning = warning
         os.makedirs(self.image_dir, exist_ok=True)
         self._rows = self._load_rows()  # [(iteration, [(label, file name), ...])], newest first
 
@@ -98,6 +100,8 @@ class HtmlPage:
             "<style>body{font-family:sans-serif} td{text-align:center;vertical-align:top;padding:4px}</style>",
             f"</head><body><h1>{title}</h1>",
         ]
+        if self.warning:
+            parts.append(f'<p style="color:#c00;font-weight:bold">{html.escape(self.warning)}</p>')
         for iteration, entries in self._rows:
             parts.append(f'<h3 id="iter{iteration}">iteration {iteration}</h3><table><tr>')
             for label, file_name in entries:

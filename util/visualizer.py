@@ -12,18 +12,28 @@ Optional backends:
 * TensorBoard with ``--display_tensorboard``, under ``<checkpoints_dir>/<name>/tensorboard``.
 
 Only the main process (rank 0) writes anything; on other ranks every method does nothing.
+A resumed run drops the records of the iterations it redoes (``drop_records_after``), so each
+iteration is logged once. A run with ``--vgg_weights=random`` says in the log, on the console
+and on the HTML page that its losses are not meaningful.
 """
 import json
 import os
+import re
 import time
 
 import numpy as np
 from tqdm import tqdm
 
+from util.atomic import atomic_write_text
 from util.distributed import is_main_process
 from util.html_page import HtmlPage
 from util.tensorboard_display import TensorBoardDisplay
 from util.visdom_display import VisdomDisplay
+
+
+RANDOM_VGG_WARNING = ("WARNING: --vgg_weights=random: the perceptual losses use an untrained VGG19, so the "
+                      "losses and images of this run are not meaningful (a smoke run)")
+_TEXT_RECORD = re.compile(r"\(epoch: \d+, iters: (\d+),")  # a loss_log.txt record (print_current_errors)
 
 
 def _check_images(images):
@@ -57,9 +67,10 @@ class Visualizer:
         if not self.enabled:
             return
         os.makedirs(self.run_dir, exist_ok=True)
+        warning = RANDOM_VGG_WARNING if getattr(opt, "vgg_weights", None) == "random" else None
         if opt.isTrain and not opt.no_html:
             self.html = HtmlPage(os.path.join(self.run_dir, "web"), f"Experiment name = {opt.name}",
-                                 image_width=opt.display_winsize)
+                                 image_width=opt.display_winsize, warning=warning)
         if opt.display_id > 0:
             self.visdom = VisdomDisplay(opt.visdom_server, opt.display_port, opt.display_env, opt.display_id,
                                         ncols=opt.display_single_pane_ncols, title=opt.name)
@@ -67,6 +78,38 @@ class Visualizer:
             self.tensorboard = TensorBoardDisplay(os.path.join(self.run_dir, "tensorboard"))
         with open(self.log_path, "a") as log_file:
             log_file.write(f"================ Training Loss ({time.strftime('%c')}) ================\n")
+            if warning:
+                log_file.write(warning + "\n")
+        if warning:
+            tqdm.write(warning)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def drop_records_after(self, iteration):
+        """Remove the records of iterations after ``iteration`` from loss_log.txt and loss_log.jsonl
+        (a resumed run redoes them and logs them again)."""
+        if not self.enabled:
+            return
+
+        def text_iteration(line):
+            match = _TEXT_RECORD.match(line)
+            return int(match.group(1)) if match else None
+
+        def jsonl_iteration(line):
+            return json.loads(line)["iteration"] if line.strip() else None
+
+        for path, record_iteration in ((self.log_path, text_iteration), (self.jsonl_path, jsonl_iteration)):
+            if not os.path.exists(path):
+                continue
+            with open(path) as handle:
+                lines = handle.readlines()
+            kept = [line for line in lines if (record_iteration(line) or 0) <= iteration]
+            if len(kept) < len(lines):
+                atomic_write_text(path, "".join(kept))
 
     def display_current_results(self, images, iteration):
         """Show the current visuals on the HTML page, in visdom and in TensorBoard.

@@ -12,7 +12,9 @@ import model as models
 import test as test_script
 import train as train_script
 from options.test_options import TestOptions
+from model.checkpoint import CheckpointError
 from options.train_options import TrainOptions
+from util.nonfinite import NonFiniteError
 from script.make_synthetic_dataset import make_synthetic_dataset
 
 pytestmark = pytest.mark.slow
@@ -50,6 +52,22 @@ def test_flow_stage_then_full_model_then_test(market_root, tmp_path, offline_vgg
     stage_one = torch.load(run_dir / "latest_net_G.pth", weights_only=True)
     assert stage_one and all(key.startswith("flow_net.") for key in stage_one)
 
+    # ---------------------------------------------------------------- misuses of stage one's checkpoint
+    results = tmp_path / "results"
+    test_args = [*COMMON, "--model=pose", f"--dataroot={market_root}", f"--checkpoints_dir={checkpoints}",
+                 f"--results_dir={results}"]
+    with pytest.raises(CheckpointError, match=r"latest_net_G\.pth holds only flow_net of network G, not source, "
+                                              r"target \(a flow-stage checkpoint: train the full model from it"):
+        test_script.test(TestOptions().parse(test_args))  # test.py before stage two
+    fashion = [arg.replace("--attn_layer=2", "--attn_layer=2,3").replace("--kernel_size=2=3", "--kernel_size=2=5,3=3")
+               .replace("--dataset_mode=market", "--dataset_mode=fashion")
+               for arg in train_args(market_root, checkpoints, "--model=poseflownet", "--continue_train")]
+    with pytest.raises(CheckpointError, match=r"^checkpoint was saved by a different configuration: "
+                                              r"--dataset_mode=market \(now fashion\), --load_size=128,64 "
+                                              r"\(now 256,256\), --attn_layer=2 \(now 2,3\), "
+                                              r"--kernel_size=2=3 \(now 2=5,3=3\) "):
+        models.create_model(TrainOptions().parse(fashion, save=False))
+
     # ---------------------------------------------------------------- stage 2: hand-over, by value
     pose_args = train_args(market_root, checkpoints, "--model=pose", "--niter=4", "--continue_train")
     handed_over = models.create_model(TrainOptions().parse(pose_args))
@@ -70,10 +88,29 @@ def test_flow_stage_then_full_model_then_test(market_root, tmp_path, offline_vgg
         assert all(math.isfinite(value) for value in record["losses"].values()), record
 
     # ---------------------------------------------------------------- test.py: one image per pair
-    results = tmp_path / "results"
-    test_opt = TestOptions().parse([*COMMON, "--model=pose", f"--dataroot={market_root}",
-                                    f"--checkpoints_dir={checkpoints}", f"--results_dir={results}"])
-    test_script.test(test_opt)
+    test_script.test(TestOptions().parse(test_args))
     pairs = pd.read_csv(market_root / "market-pairs-test.csv")
     expected = {f"{os.path.splitext(a)[0]}_2_{os.path.splitext(b)[0]}_vis.jpg" for a, b in zip(pairs["from"], pairs["to"])}
     assert set(os.listdir(results)) == expected
+
+
+def test_nan_pixel_stops_training_and_keeps_the_last_save(market_root, tmp_path, offline_vgg, monkeypatch):
+    """One NaN pixel in one target image: stopped with the iteration, the losses and the pair's
+    names; 'latest' of the previous save stays byte-identical and resumable."""
+    from data.pair_dataset import PairDataset
+    checkpoints = tmp_path / "checkpoints"
+    args = train_args(market_root, checkpoints, "--model=pose_flow", "--serial_batches")
+    train_script.train(TrainOptions().parse(args + ["--niter=2"]))
+    latest = {name: (checkpoints / "syn" / name).read_bytes() for name in ("latest_net_G.pth", "latest_train_state.pth")}
+    real_item = PairDataset.__getitem__
+
+    def item_with_a_nan_pixel(self, index):
+        item = real_item(self, index)
+        item["P2"][0, 0, 0] = float("nan")
+        return item
+    monkeypatch.setattr(PairDataset, "__getitem__", item_with_a_nan_pixel)
+    with pytest.raises(NonFiniteError, match=r"^iteration 3: non-finite loss correctness=nan(, regularization=nan)? on "
+                                             r"the batch \S+_2_\S+\.jpg, \S+_2_\S+\.jpg; stopped without saving: "
+                                             r"the checkpoint of iteration 2 stays the resume point"):
+        train_script.train(TrainOptions().parse(args + ["--niter=4", "--continue_train"]))
+    assert {name: (checkpoints / "syn" / name).read_bytes() for name in latest} == latest

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from model.networks.checkpoint import CheckpointMismatchError, load_matching_subset, load_state_dict_strict
+from model.checkpoint import CheckpointMismatchError, load_handover, load_state_dict_strict
 from tests.networks.manifests import MANIFEST_DIR, build_from_define_call, load_manifest
 
 SN_MANIFESTS = ['pose_fashion_D', 'pose_market_D', 'face_faceforensics_D_V', 'dance_fashion_D_V']
@@ -170,7 +170,8 @@ def test_unreadable_files_fail_clearly(tmp_path):
         load_state_dict_strict(net, tmp_path / 'absent.pth')
     garbage = tmp_path / 'garbage.pth'
     garbage.write_bytes(b'this is not a checkpoint')
-    with pytest.raises(ValueError, match="cannot read file '.*garbage.pth' as a PyTorch state_dict"):
+    with pytest.raises(ValueError, match=r"^checkpoint '.*garbage.pth' cannot be read: it is corrupt or truncated "
+                                         r"\([^\n]*\)$"):
         load_state_dict_strict(net, garbage)
     training_state = tmp_path / 'latest_state.pth'
     torch.save({'iteration': 5}, training_state)
@@ -188,7 +189,7 @@ def test_flow_pretraining_hands_over_to_the_full_generator(tmp_path):
     net = build_from_define_call(manifest_named('pose_fashion_G'))
     source_before = net.source.block0.model[2].weight.clone()
 
-    assert load_matching_subset(net, path) == ['source', 'target']
+    assert load_handover(net, path) == (['flow_net'], ['source', 'target'])
     state = net.state_dict()
     assert all(torch.equal(state[key], value) for key, value in flow_state.items())
     assert torch.equal(net.source.block0.model[2].weight, source_before)
@@ -201,4 +202,20 @@ def test_hand_over_rejects_keys_the_network_lacks():
     net = build_from_define_call(manifest_named('pose_market_G'))
     with pytest.raises(CheckpointMismatchError, match='4 keys in the file that the network does not have: '
                                                       'flow_net.output1.weight'):
-        load_matching_subset(net, flow_state)
+        load_handover(net, flow_state)
+
+
+def test_hand_over_must_hold_the_flow_estimator_exactly():
+    """A Market flow estimator lacks the fashion one's layer-3 heads: loading it into the fashion
+    generator would leave them random, so it is refused, naming them (on one line)."""
+    flow_manifest = manifest_named('poseflownet_market_G')
+    flow_state = random_state_in_layout(flow_manifest, build_from_define_call(flow_manifest))
+    net = build_from_define_call(manifest_named('pose_fashion_G'))
+    before = {key: value.clone() for key, value in net.state_dict().items()}
+    with pytest.raises(CheckpointMismatchError) as error:
+        load_handover(net, flow_state)
+    message = str(error.value)
+    assert '\n' not in message
+    assert 'keys of the network missing from the file: flow_net.output1.weight' in message
+    assert '(in flow_net)' in message and 'source.' not in message
+    assert all(torch.equal(value, before[key]) for key, value in net.state_dict().items()), 'net was modified'

@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from model.networks.checkpoint import load_state_dict_strict
+from model.checkpoint import load_state_dict_strict
 from model.networks.losses import AdversarialLoss, MultiAffineRegularizationLoss
 from model.networks.losses.correctness import correctness_loss
 from tests.networks.manifests import MANIFEST_DIR, build_from_define_call, load_manifest

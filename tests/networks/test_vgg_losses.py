@@ -12,6 +12,7 @@ from model.networks.losses import VGG19, PerceptualCorrectness, VGGLoss
 from model.networks.losses.vgg_loss import gram_matrix
 from script.random_weights import VGG19_FILE as WEIGHTS_FILE
 from tests.offline import go_offline
+from util.errors import UserError
 
 # the original's slices (original: model/networks/external_function.py, VGG19): name -> feature indices; 'relu3_2' got 12-15 and
 # 'relu3_3' nothing, every other slice is the true block
@@ -47,8 +48,9 @@ def test_weights_come_from_the_hub_cache(torch_home, vgg):
 
 def test_missing_weights_go_to_the_download_path(torch_home, tmp_path, monkeypatch):
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
-    with pytest.raises(AssertionError, match='network access attempted'):
+    with pytest.raises(UserError, match='network access attempted') as error:  # the failed download, reported
         VGG19()
+    assert isinstance(error.value.__cause__, AssertionError)
 
 
 def test_used_features_equal_the_original_slicing(torch_home, vgg):

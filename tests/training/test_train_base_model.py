@@ -11,7 +11,7 @@ from torch import nn
 import model
 from .conftest import parse_test, parse_train
 from model.base_model import BaseModel, unwrap
-from model.checkpoint_io import load_file
+from model.checkpoint import load_file
 
 GENERATOR_KEYS = ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]
 
@@ -51,7 +51,7 @@ def test_spectral_norm_network_round_trips(toy_registry, toy_argv):
     saved = spectral_toy(toy_argv("spectral"))
     saved.net_G(torch.randn(1, 3, 8, 8))  # a power iteration: u differs from a fresh layer's
     saved.save_networks("latest")
-    loaded = spectral_toy(toy_argv("spectral"))
+    loaded = spectral_toy(toy_argv("spectral", "--continue_train"))
     loaded.load_networks("latest")
     for key, value in saved.net_G.state_dict().items():
         assert torch.equal(loaded.net_G.state_dict()[key], value), key

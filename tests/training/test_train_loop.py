@@ -1,11 +1,14 @@
-"""train.py's loop: iteration convention, logging and saving frequencies, stopping, Ctrl-C."""
+"""train.py's loop: iteration convention, logging and saving frequencies, stopping, Ctrl-C and
+SIGTERM, the loss log of a resumed run."""
+import json
 import os
+import re
 import signal
 
 import pytest
 
 from .conftest import parse_train
-from model.checkpoint_io import load_file
+from model.checkpoint import load_file
 from util.visualizer import Visualizer
 
 
@@ -32,7 +35,8 @@ def test_frequencies_count_optimisation_steps(train_entry, toy_argv, monkeypatch
     monkeypatch.setattr(train_entry, "Visualizer", RecordingVisualizer)
     saves = []
     real_save = train_entry.save
-    monkeypatch.setattr(train_entry, "save", lambda m, which: (saves.append((m.iteration, which)), real_save(m, which)))
+    monkeypatch.setattr(train_entry, "save", lambda m, which, watch: (saves.append((m.iteration, which)),
+                                                                       real_save(m, which, watch)))
     argv = [arg for arg in toy_argv("frequencies") if arg != "--no_html"]
     toy = train_entry.train(parse_train(argv + ["--print_freq=2", "--display_freq=3", "--save_latest_freq=4",
                                                 "--save_iters_freq=5"]))
@@ -73,21 +77,58 @@ def test_training_set_smaller_than_a_batch_is_an_error(train_entry, toy_argv):
         train_entry.train(parse_train(toy_argv("tiny", "--toy_samples=2")))
 
 
-def test_ctrl_c_saves_latest_and_exits_130(train_entry, toy_argv, monkeypatch):
+def test_ctrl_c_saves_latest_and_exits_130(train_entry, toy_argv, monkeypatch, tmp_path):
     monkeypatch.setattr("sys.argv", ["train.py", *toy_argv("interrupted", "--toy_interrupt_at=2")])
     with pytest.raises(SystemExit) as exit_info:
         train_entry.main()
     assert exit_info.value.code == 130
-    state = load_file(os.path.join(parse_train(toy_argv("interrupted")).checkpoints_dir, "interrupted",
-                                   "latest_train_state.pth"))
+    state = load_file(tmp_path / "result" / "interrupted" / "latest_train_state.pth")
     assert state["iteration"] == 2
 
 
-def test_second_ctrl_c_aborts_at_once(train_entry):
-    previous = signal.getsignal(signal.SIGINT)
+def test_sigterm_saves_latest_exits_143_and_resumes_exactly(train_entry, toy_argv, monkeypatch, tmp_path, capsys):
+    """Cluster schedulers send SIGTERM before they kill: it is a Ctrl-C."""
+    full = train_entry.train(parse_train(toy_argv("sigterm_reference")))
+    argv = toy_argv("sigterm", "--save_latest_freq=2")
+    monkeypatch.setattr("sys.argv", ["train.py", *argv, "--toy_interrupt_at=3", "--toy_signal=SIGTERM"])
+    with pytest.raises(SystemExit) as exit_info:
+        train_entry.main()
+    assert exit_info.value.code == 143
+    assert "SIGTERM: stopping after this iteration and saving 'latest' (SIGTERM again to abort now)" in \
+        capsys.readouterr().out
+    assert load_file(tmp_path / "result" / "sigterm" / "latest_train_state.pth")["iteration"] == 3
+    resumed = train_entry.train(parse_train(argv + ["--continue_train"]))
+    assert resumed.history == full.history[3:]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_second_stop_signal_aborts_at_once(train_entry, signum):
+    previous = signal.getsignal(signum)
     with train_entry.StopRequest() as stop:
-        os.kill(os.getpid(), signal.SIGINT)
-        assert stop.requested
+        os.kill(os.getpid(), signum)
+        assert stop.requested and stop.signum == signum
         with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is previous
+            os.kill(os.getpid(), signum)
+    assert signal.getsignal(signum) is previous
+
+
+def test_resumed_run_logs_each_iteration_once(train_entry, toy_argv, monkeypatch, tmp_path):
+    """A run killed at step 5 logged 4 and 5 after its last save (3); they are redone on resume."""
+    argv = toy_argv("logged", "--print_freq=1", "--save_latest_freq=3")
+
+    def killed_at_step_5(model):
+        if model.iteration + 1 == 5:
+            raise KeyboardInterrupt  # stands for a kill: nothing after this runs
+        real_step(model)
+    toy_class = train_entry.models.find_model_class("toy")
+    real_step = toy_class.optimize_parameters
+    with monkeypatch.context() as patch:
+        patch.setattr(toy_class, "optimize_parameters", killed_at_step_5)
+        with pytest.raises(KeyboardInterrupt):
+            train_entry.train(parse_train(argv))
+    train_entry.train(parse_train(argv + ["--continue_train"]))
+    run_dir = tmp_path / "result" / "logged"
+    with open(run_dir / "loss_log.jsonl") as log:
+        assert [json.loads(line)["iteration"] for line in log] == list(range(1, 9))
+    with open(run_dir / "loss_log.txt") as log:
+        assert [int(n) for n in re.findall(r"\(epoch: \d+, iters: (\d+),", log.read())] == list(range(1, 9))

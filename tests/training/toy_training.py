@@ -56,7 +56,7 @@ def toy_loader(opt, sampler="seeded"):
 
 
 class ToyGenerator(nn.Module):
-    def __init__(self, channels=4):
+    def __init__(self, channels=4):  # (keys conv1.*, conv2.*)
         super().__init__()
         self.conv1 = nn.Conv2d(3, channels, 3, padding=1)
         self.conv2 = nn.Conv2d(channels, 3, 3, padding=1)
@@ -68,9 +68,9 @@ class ToyGenerator(nn.Module):
 class ToyFlowGenerator(nn.Module):
     """Stage one's generator: its keys are ``flow_net.*``, as PoseFlowNetGenerator's."""
 
-    def __init__(self):
+    def __init__(self, channels=4):
         super().__init__()
-        self.flow_net = ToyGenerator()
+        self.flow_net = ToyGenerator(channels)
 
     def forward(self, x):
         return self.flow_net(x)
@@ -79,8 +79,8 @@ class ToyFlowGenerator(nn.Module):
 class ToyFullGenerator(ToyFlowGenerator):
     """Stage two's generator: stage one's ``flow_net`` plus a module of its own (``decoder``)."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, channels=4):
+        super().__init__(channels)
         self.decoder = nn.Conv2d(3, 3, 1)
 
     def forward(self, x):
@@ -91,12 +91,17 @@ class ToyModel(BaseModel):
     """L1 regression of y from x. ``history`` records (iteration, sample indices, loss, lr) per step."""
 
     generator_class = ToyGenerator
+    configuration_options = BaseModel.configuration_options + ("toy_channels",)
 
     @staticmethod
     def modify_options(parser, is_train):
         parser.add_argument("--toy_samples", type=int, default=10, help="samples in the toy dataset")
         parser.add_argument("--toy_interrupt_at", type=int, default=0,
-                            help="send SIGINT to this process during this step (0: never)")
+                            help="send --toy_signal to this process during this step (0: never)")
+        parser.add_argument("--toy_signal", type=str, default="SIGINT", help="signal of --toy_interrupt_at")
+        parser.add_argument("--toy_nan_at", type=int, default=0,
+                            help="one input pixel of this step's batch is NaN (0: never)")
+        parser.add_argument("--toy_channels", type=int, default=4, help="hidden channels of the generator")
         return parser
 
     def __init__(self, opt):
@@ -104,7 +109,7 @@ class ToyModel(BaseModel):
         self.model_names = ["G"]
         self.loss_names = ["rec"]
         self.visual_names = ["input", "output"]
-        self.net_G = self.generator_class().to(self.device)
+        self.net_G = self.generator_class(opt.toy_channels).to(self.device)
         if self.isTrain:
             self.optimizers = [torch.optim.Adam(self.net_G.parameters(), lr=opt.lr, betas=(0.0, 0.999))]
         self.history = []
@@ -118,7 +123,9 @@ class ToyModel(BaseModel):
     def optimize_parameters(self):
         step = self.iteration + 1
         if step == getattr(self.opt, "toy_interrupt_at", 0):
-            os.kill(os.getpid(), signal.SIGINT)  # a Ctrl-C arriving in the middle of the step
+            os.kill(os.getpid(), getattr(signal, self.opt.toy_signal))  # a signal arriving in the middle of the step
+        if step == getattr(self.opt, "toy_nan_at", 0):
+            self.input[0, 0, 0, 0] = float("nan")  # one bad pixel: every weight becomes NaN
         lr = self.current_learning_rate()
         self.output = self.net_G(self.input + 0.01 * torch.randn_like(self.input))
         self.loss_rec = nn.functional.l1_loss(self.output, self.target)

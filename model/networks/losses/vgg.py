@@ -7,10 +7,17 @@ put layers 14-15 into its 'relu3_2' slice, so its 'relu3_2' and 'relu3_3' output
 the true relu3_3; no loss reads them, and here every name is the true activation.
 
 Weights come from torchvision (``VGG19_Weights.IMAGENET1K_V1``) through the usual torch.hub
-cache under ``$TORCH_HOME/hub/checkpoints`` (downloaded once when missing).
+cache under ``$TORCH_HOME/hub/checkpoints`` (downloaded once when missing), from an explicit
+file, or are left random for a smoke run without the network (``--vgg_weights``).
 """
+import os
+
+import torch
 from torch import nn
 from torchvision.models import VGG19_Weights, vgg19
+
+from model.checkpoint import load_file
+from util.errors import UserError
 
 # index in ``vgg19().features`` of the ReLU that ends each named block
 VGG19_RELU_INDEX = {
@@ -27,11 +34,19 @@ class VGG19(nn.Module):
 
     Forward ``(x [B, 3, H, W] in [-1, 1], names)`` returns {name: activation} for the requested
     names of ``VGG19_RELU_INDEX``, running the network only as deep as needed.
+
+    Args:
+        weights: None (torchvision's ImageNet weights from the hub cache), a file holding a
+            torchvision VGG19 state_dict, or 'random' (untrained: losses are not meaningful).
     """
 
-    def __init__(self):
+    def __init__(self, weights=None):
         super().__init__()
-        features = vgg19(weights=VGG19_Weights.IMAGENET1K_V1).features
+        path = None if weights == 'random' else _weights_file(weights)
+        net = vgg19(init_weights=False)
+        if path is not None:
+            net.load_state_dict(load_file(path, advice="replace the file, or pass --vgg_weights PATH"))
+        features = net.features
         self.features = features[:max(VGG19_RELU_INDEX.values()) + 1]
         self.requires_grad_(False)
         self.eval()
@@ -47,6 +62,28 @@ class VGG19(nn.Module):
             if index in wanted:
                 outputs[wanted[index]] = x
         return outputs
+
+
+def _weights_file(weights):
+    """The file of ``weights`` (see VGG19), downloading torchvision's into the hub cache when absent."""
+    if weights is not None:
+        if not os.path.isfile(weights):
+            raise UserError(f"--vgg_weights: no file {weights!r}; pass a torchvision VGG19 state_dict file "
+                            "or --vgg_weights=random")
+        return weights
+    url = VGG19_Weights.IMAGENET1K_V1.url
+    folder = os.path.join(torch.hub.get_dir(), 'checkpoints')
+    path = os.path.join(folder, os.path.basename(url))
+    if not os.path.isfile(path):
+        try:
+            torch.hub.download_url_to_file(url, path, torch.hub.HASH_REGEX.search(os.path.basename(url)).group(1))
+        except Exception as error:
+            reason = (str(error).splitlines() or [""])[0]
+            raise UserError(f"the VGG19 weights of the losses, {os.path.basename(url)}, are not in {folder} and "
+                            f"downloading them from {url} failed ({type(error).__name__}: {reason}); copy the file "
+                            "there ($TORCH_HOME sets the folder), pass --vgg_weights PATH, or --vgg_weights=random "
+                            "for a smoke run whose losses are not meaningful") from error
+    return path
 
 
 def shared_vgg(vgg):

@@ -1,16 +1,17 @@
-"""Loading network checkpoints: the released GFLA files and our own, strictly and with clear errors.
+"""Network state dicts: the released GFLA files and our own, loaded strictly with clear errors.
 
-Replaces the fallback chain of GFLA ``model/base_model.py::load_networks`` (snapshot 3afa8fe),
-which silently loaded whatever matched. Here:
+Replaces the fallback chain of the original's ``load_networks`` (original: model/base_model.py,
+BaseModel.load_networks), which silently loaded whatever matched. Here:
 
 * ``load_state_dict_strict`` accepts exactly the network's keys and shapes. Two layouts of the
   released files are converted explicitly first: keys prefixed ``module.`` (saved from a
   ``DataParallel`` net) and torch-1.0 spectral norm (``weight_orig``, ``weight_u`` and a
   ``weight`` buffer instead of ``weight_v``; original: torch 1.0 spectral_norm).
-* ``load_matching_subset`` is the two-stage hand-over (flow pre-training -> full model): every
-  key of the file must exist in the network with the same shape; the rest keeps its init.
+* ``load_handover`` is the two-stage hand-over (flow pre-training -> full model): the file must
+  hold whole top-level sub-modules of the network (``flow_net``), key for key and shape for
+  shape; the network's other sub-modules keep their initialisation.
 
-Files are read with ``torch.load(map_location='cpu', weights_only=True)``.
+Every error is one line naming the file and what does not fit.
 """
 import os
 from collections import OrderedDict
@@ -20,11 +21,13 @@ import torch
 from torch import nn
 from torch.nn.utils.spectral_norm import SpectralNorm
 
+from model.checkpoint.files import CheckpointError, load_file
+
 MODULE_PREFIX = 'module.'
 MAX_LISTED = 10  # keys listed per kind of mismatch in an error message
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(CheckpointError):
     """A checkpoint's keys or shapes do not fit the network."""
 
 
@@ -38,22 +41,16 @@ def read_state_dict(state_dict_or_path):
     """
     if isinstance(state_dict_or_path, (str, os.PathLike)):
         path = os.fspath(state_dict_or_path)
-        source = f"file {path!r}"
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"checkpoint: no such file {path!r}")
-        try:
-            state_dict = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as error:
-            raise ValueError(f"checkpoint: cannot read {source} as a PyTorch state_dict: {error}") from error
+        state_dict, source = load_file(path), f"file {path!r}"
     else:
         state_dict, source = state_dict_or_path, 'the given state_dict'
     if not isinstance(state_dict, Mapping):
-        raise ValueError(f"checkpoint: {source} holds a {type(state_dict).__name__}, "
-                         "expected a state_dict (mapping of parameter names to tensors)")
+        raise CheckpointError(f"checkpoint: {source} holds a {type(state_dict).__name__}, "
+                              "expected a state_dict (mapping of parameter names to tensors)")
     for key, value in state_dict.items():
         if not isinstance(key, str) or not isinstance(value, torch.Tensor):
-            raise ValueError(f"checkpoint: {source} is not a state_dict: entry {key!r} holds a "
-                             f"{type(value).__name__}, expected a tensor under a string key")
+            raise CheckpointError(f"checkpoint: {source} is not a state_dict: entry {key!r} holds a "
+                                  f"{type(value).__name__}, expected a tensor under a string key")
     return state_dict, source
 
 
@@ -123,44 +120,56 @@ def convert_torch10_spectral_norm(state_dict, net):
     return _with_metadata(converted, getattr(state_dict, '_metadata', None))
 
 
-def _unwrap(net):
-    """The network inside a (Distributed)DataParallel wrapper, or ``net`` itself."""
-    wrappers = (nn.DataParallel, nn.parallel.DistributedDataParallel)
-    return net.module if isinstance(net, wrappers) else net
+def unwrap(net):
+    """The bare module inside DataParallel / DistributedDataParallel / torch.compile wrappers."""
+    while True:
+        if isinstance(net, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+            net = net.module
+        elif isinstance(getattr(net, "_orig_mod", None), nn.Module):  # torch.compile's OptimizedModule
+            net = net._orig_mod
+        else:
+            return net
 
 
 def _prepared(net, state_dict_or_path):
     """(network, state dict in the network's layout, source description)."""
-    target = _unwrap(net)
+    target = unwrap(net)
     state_dict, source = read_state_dict(state_dict_or_path)
     state_dict = convert_torch10_spectral_norm(strip_module_prefix(state_dict), target)
     return target, state_dict, source
 
 
-def _listing(title, items):
-    """One error-message line: a count, a title and at most MAX_LISTED items."""
+def top_level_names(keys):
+    """The distinct first components of ``keys`` (top-level sub-module names), in order."""
+    return list(dict.fromkeys(key.split('.')[0] for key in keys))
+
+
+def _listing(title, items, keys):
+    """One part of an error message: a count, a title, at most MAX_LISTED items, the sub-modules."""
     shown = ', '.join(items[:MAX_LISTED])
     more = f', ... and {len(items) - MAX_LISTED} more' if len(items) > MAX_LISTED else ''
-    return f"\n  {len(items)} {title}: {shown}{more}"
+    return f"{len(items)} {title}: {shown}{more} (in {', '.join(top_level_names(keys))})"
 
 
-def _check(target, state_dict, source, allow_missing):
-    """Raise CheckpointMismatchError listing missing / unexpected keys and shape mismatches."""
+def _check(target, state_dict, source, required):
+    """Raise CheckpointMismatchError listing the ``required`` keys missing from ``state_dict``,
+    the keys the network lacks and the shape mismatches, all on one line."""
     expected = target.state_dict()
-    missing = [] if allow_missing else [key for key in expected if key not in state_dict]
+    missing = [key for key in required if key not in state_dict]
     unexpected = [key for key in state_dict if key not in expected]
-    shapes = [f"{key} (file {tuple(value.shape)}, network {tuple(expected[key].shape)})"
-              for key, value in state_dict.items()
-              if key in expected and value.shape != expected[key].shape]
-    if missing or unexpected or shapes:
-        message = f"checkpoint: {source} does not fit {type(target).__name__}:"
-        if missing:
-            message += _listing('keys of the network missing from the file', missing)
-        if unexpected:
-            message += _listing('keys in the file that the network does not have', unexpected)
-        if shapes:
-            message += _listing('shape mismatches', shapes)
-        raise CheckpointMismatchError(message)
+    mismatched = [key for key, value in state_dict.items() if key in expected and value.shape != expected[key].shape]
+    parts = []
+    if missing:
+        parts.append(_listing('keys of the network missing from the file', missing, missing))
+    if unexpected:
+        parts.append(_listing('keys in the file that the network does not have', unexpected, unexpected))
+    if mismatched:
+        shapes = [f"{key} (file {tuple(state_dict[key].shape)}, network {tuple(expected[key].shape)})"
+                  for key in mismatched]
+        parts.append(_listing('shape mismatches', shapes, mismatched))
+    if parts:
+        raise CheckpointMismatchError(f"checkpoint: {source} does not fit {type(target).__name__}: "
+                                      + "; ".join(parts))
 
 
 def load_state_dict_strict(net, state_dict_or_path):
@@ -174,26 +183,32 @@ def load_state_dict_strict(net, state_dict_or_path):
         ``net``.
     Raises:
         CheckpointMismatchError naming missing / unexpected keys and shape mismatches;
-        FileNotFoundError / ValueError for an absent or unreadable file.
+        MissingCheckpointError / CheckpointError for an absent or unreadable file.
     """
     target, state_dict, source = _prepared(net, state_dict_or_path)
-    _check(target, state_dict, source, allow_missing=False)
+    _check(target, state_dict, source, required=list(target.state_dict()))
     target.load_state_dict(state_dict, strict=True)
     return net
 
 
-def load_matching_subset(net, state_dict_or_path):
-    """Load a checkpoint that covers part of ``net`` (e.g. the pre-trained ``flow_net.*`` keys).
+def load_handover(net, state_dict_or_path):
+    """Load a checkpoint holding whole top-level sub-modules of ``net`` (stage one's ``flow_net``).
 
-    Every key of the file must exist in ``net`` with the same shape; the network's other
-    entries keep their current (initial) values.
+    Each sub-module the file touches must be complete, key for key and shape for shape, and
+    the file must hold nothing else; the network's other sub-modules keep their values.
 
     Args: as ``load_state_dict_strict``.
     Returns:
-        Names of the top-level sub-modules with at least one entry not in the file, in network
-        order (e.g. ``['source', 'target']`` for the pose flow hand-over).
+        (loaded, fresh): names of the sub-modules loaded and of those left as they were, in
+        network order (e.g. ``(['flow_net'], ['source', 'target'])`` for the pose hand-over).
+    Raises:
+        CheckpointMismatchError as ``load_state_dict_strict``, listing the keys a partly
+        covered sub-module misses.
     """
     target, state_dict, source = _prepared(net, state_dict_or_path)
-    _check(target, state_dict, source, allow_missing=True)
-    missing = target.load_state_dict(state_dict, strict=False).missing_keys
-    return list(dict.fromkeys(key.split('.')[0] for key in missing))
+    covered = set(top_level_names(state_dict))
+    expected = target.state_dict()
+    _check(target, state_dict, source, required=[key for key in expected if key.split('.')[0] in covered])
+    target.load_state_dict(state_dict, strict=False)
+    names = top_level_names(expected)
+    return [name for name in names if name in covered], [name for name in names if name not in covered]
