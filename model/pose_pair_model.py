@@ -6,8 +6,8 @@ import torch.nn.functional as F
 
 from model.base_model import BaseModel
 from model.network_configs import build_networks
-from model.networks.block_extractor.block_extractor import block_extractor
 from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
+from model.ops import block_extractor
 from util.distributed import wrap_data_parallel
 
 

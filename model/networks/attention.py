@@ -25,8 +25,8 @@ The 1/k^2 factor is a kept quirk (the original averaged the weighted cell with a
     last row's reads), i.e. ``grid_sample`` with border padding;
   - the weighted cell mean is ``local_attention_apply``, which samples the source itself
     (a CUDA kernel reading each (k+1) x (k+1) source window once per channel).
-``forward_composition`` is the straightforward composition above, kept as the reference that
-tests compare ``forward`` with and that ``script/benchmark_ops.py`` measures.
+The straightforward composition above is the reference in ``tests/ops/attention_reference.py``,
+which the tests compare ``forward`` with and ``script/benchmark_ops.py`` measures.
 """
 import functools
 
@@ -34,9 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from model.networks.block_extractor.block_extractor import block_extractor
-from model.networks.local_attention.local_attention_apply import local_attention_apply
-from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape
+from model.ops import local_attention_apply
 
 HIDDEN_NC = 128
 
@@ -92,18 +90,6 @@ class ExtractorAttn(nn.Module):
                   + F.conv2d(padded_target, target_weight, conv1.bias))
         weights = last(conv2(activation(hidden)))
         return weights, local_attention_apply(source, weights, flow_field, k)
-
-    def forward_composition(self, source, target, flow_field):
-        """The original's computation step by step (see the module docstring); equal to
-        ``forward``, slower and larger. Arguments and result as ``forward``."""
-        self._check_inputs(source, target, flow_field)
-        k = self.kernel_size
-        source_blocks = block_extractor(source, flow_field, k)
-        target_blocks = block_extractor(target, torch.zeros_like(flow_field), k)
-        # target first, then source: the original concatenation order
-        weights = self.fully_connect_layer(torch.cat([target_blocks, source_blocks], dim=1))
-        cells = local_attn_reshape(weights, k)
-        return F.avg_pool2d(cells * source_blocks, k, k)
 
     def _check_inputs(self, source, target, flow_field):
         b, c, h, w = source.shape

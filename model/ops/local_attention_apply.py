@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 from torch.autograd.function import once_differentiable
 
-from model.networks import custom_ops
-from model.networks.block_extractor.block_extractor import block_extractor_reference
+from model.ops import custom_ops
+from model.ops.block_extractor import block_extractor_reference
 
 _HERE = Path(__file__).parent
 EXTENSION = custom_ops.CudaExtension(

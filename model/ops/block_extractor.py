@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from model.networks import custom_ops
+from model.ops import custom_ops
 
 _HERE = Path(__file__).parent
 EXTENSION = custom_ops.CudaExtension(
