@@ -118,8 +118,9 @@ def _source_block_conv(source, weight, flow, k):
     compute_dtype = torch.float32 if source.dtype in (torch.float16, torch.bfloat16) else source.dtype
     _, _, h, w = flow.shape
     offsets, scale = _grid_constants(h, w, k, flow.device, compute_dtype)
-    # one op (each op's launch counts at the small model shapes)
-    grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale)
+    # one op (each op's launch counts at the small model shapes); a NaN/inf flow samples at 0
+    # here, and local_attention_apply makes that position's output NaN
+    grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale).nan_to_num_(0.0, 0.0, 0.0)
     sampled = F.grid_sample(window_convs.to(compute_dtype), grid, mode="bilinear", padding_mode="border",
                             align_corners=True)
     return sampled.to(window_convs.dtype)

@@ -12,7 +12,8 @@ Two implementations with identical results: the pure-PyTorch twin (a loop over t
 gather each; any device; autograd through the closed form) and the CUDA extension
 (resample2d.cpp/.cu). Half-precision inputs are computed in float32 on both paths. Both give
 the true gradient; the original CUDA kernel took the fraction by truncation (X - int(X)) in the
-input gradient, which was wrong wherever X < 0 or Y < 0.
+input gradient, which was wrong wherever X < 0 or Y < 0. A NaN or infinite flow gives NaN
+outputs on both paths, never an index error.
 """
 import functools
 import math
@@ -45,6 +46,7 @@ def resample2d(input1, flow, kernel_size=2, dilation=1, sigma=5.0, impl=None):
         [B, C, H, W] in input1's dtype.
     """
     kernel_size, dilation, sigma = _check_inputs(input1, flow, kernel_size, dilation, sigma)
+    custom_ops.check_finite("resample2d", input1=input1, flow=flow)
     extension = custom_ops.select_extension("resample2d", EXTENSION, impl, input1)
     if extension is None:
         return resample2d_reference(input1, flow, kernel_size, dilation, sigma)
@@ -94,7 +96,8 @@ def _axis_taps(coord, size, half, dilation, sigma):
     base = torch.floor(coord)
     steps = (torch.arange(2 * half, device=coord.device) - half + 1) * dilation
     steps = steps.view(-1, *([1] * coord.dim()))
-    index = (base.unsqueeze(0) + steps).clamp(0, size - 1).long()
+    # a NaN coordinate stays NaN through clamp: index it as 0 (its NaN weight makes the output NaN)
+    index = (base.unsqueeze(0) + steps).clamp(0, size - 1).nan_to_num(0.0).long()
     distance = steps + base.unsqueeze(0) - coord.unsqueeze(0)
     weight = torch.exp(distance * distance * (-0.5 / sigma ** 2))
     return index, weight / weight.sum(0, keepdim=True)
