@@ -1,7 +1,8 @@
 """Services shared by every model: checkpoints, exact resume, schedules, errors, visuals, results.
 
-A concrete model (original: model/*_model.py) sets ``loss_names``, ``visual_names``, ``model_names`` and
-``optimizers`` in its constructor, stores networks as ``self.net_<Name>`` and losses as
+A concrete model (original: model/*_model.py) declares its networks in ``build_networks`` and
+keeps them with ``add_networks`` (as ``self.net_<Name>``, listed in ``model_names``), sets
+``loss_names``, ``visual_names`` and ``optimizers`` in its constructor, stores losses as
 ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
 ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
 
@@ -24,7 +25,7 @@ from torch import nn
 from model.checkpoint_io import atomic_save, load_file, network_path, training_state_path
 from model.networks.checkpoint import CheckpointMismatchError, load_matching_subset, load_state_dict_strict
 from model.scheduler import get_scheduler
-from util.distributed import get_rank, is_main_process, print0
+from util.distributed import get_rank, is_main_process, print0, wrap_data_parallel
 from util.image_io import save_image, tensor_to_uint8
 from util.reproducibility import capture_rng_state, derive_seed, restore_rng_state, seed_everything
 
@@ -60,6 +61,21 @@ class BaseModel:
         return parser
 
     # ----------------------------------------------------------------------- subclass interface
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """The model's networks, built from ``opt``: {'G': generator[, 'D': ...[, 'D_V': ...]]}.
+
+        Each model declares here which classes it builds with which arguments (one place to
+        read). A classmethod, so that the layout of any released checkpoint can be built without
+        a model. Discriminators only with ``discriminators`` (the original also built them for
+        testing, where they are unused).
+        """
+        raise NotImplementedError(f"{cls.__name__} must implement build_networks(opt, discriminators)")
+
+    def has_unused_parameters(self, name):
+        """True when network ``name`` holds parameters that no loss reaches (DDP must skip them)."""
+        return False
+
     def set_input(self, batch):
         raise NotImplementedError(f"{type(self).__name__} must implement set_input(batch)")
 
@@ -72,6 +88,15 @@ class BaseModel:
             "(a flow-estimator pre-training stage); test the full model instead, e.g. --model=pose")
 
     # ----------------------------------------------------------------------- setup
+    def add_networks(self, networks):
+        """Keep each of ``networks`` ({name: module}) as ``self.net_<name>``, listed in
+        ``model_names``; for training wrapped data-parallel (gradients averaged over ranks)."""
+        for name, net in networks.items():
+            if self.isTrain:
+                net = wrap_data_parallel(net, self.device, self.has_unused_parameters(name))
+            setattr(self, "net_" + name, net)
+            self.model_names.append(name)
+
     def networks(self):
         """OrderedDict name -> bare network (wrappers removed), in ``model_names`` order."""
         return OrderedDict((name, unwrap(getattr(self, "net_" + name))) for name in self.model_names)

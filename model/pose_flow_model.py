@@ -8,6 +8,8 @@ full generator's ``flow_net``.
 import torch
 
 from model.model_options import add_flow_stage_options
+from model.networks import flow_generator
+from model.networks.pose_generator import PoseFlowNetGenerator
 from model.pose_pair_model import PosePairModel, warp_image
 
 
@@ -16,11 +18,15 @@ class PoseFlowModel(PosePairModel):
     def modify_options(parser, is_train):
         return add_flow_stage_options(parser, net_g="poseflownet")
 
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """G: ``PoseFlowNetGenerator`` alone (this stage has no discriminator)."""
+        return {"G": flow_generator(PoseFlowNetGenerator, opt)}
+
     def __init__(self, opt):
         super().__init__(opt)
         self.loss_names = ["correctness", "regularization"]
         self.visual_names = ["input_P1", "input_P2", "warp", "flow_fields", "masks", "input_BP1", "input_BP2"]
-        self.model_names = ["G"]
         if self.isTrain:
             self.build_flow_losses()
             self.optimizer_G = torch.optim.Adam(

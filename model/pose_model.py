@@ -7,24 +7,39 @@ import torch
 
 from model.base_model import unwrap
 from model.model_options import add_generation_options
+from model.networks import full_generator, res_discriminator
 from model.networks.losses import VGG19, AdversarialLoss, VGGLoss, gradient_penalty
+from model.networks.pose_generator import PoseGenerator
 from model.pose_pair_model import PosePairModel
 from options.actions import add_bool
 
 
 class PoseModel(PosePairModel):
+    # discriminator depth by dataset (original: model/pose_model.py, Pose; other datasets had no D)
+    D_LAYERS = {"fashion": 4, "market": 3}
+
     @staticmethod
     def modify_options(parser, is_train):
         add_generation_options(parser, net_g="pose")
         add_bool(parser, "--save_input", False, "test.py also saves source, ground truth and a side-by-side image")
         return parser
 
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """G: ``PoseGenerator``; D: ``ResDiscriminator``, 4 stages for fashion, 3 for market."""
+        nets = {"G": full_generator(PoseGenerator, opt)}
+        if discriminators:
+            if opt.dataset_mode not in cls.D_LAYERS:
+                raise ValueError(f"--dataset_mode: the pose model has a discriminator for "
+                                 f"{sorted(cls.D_LAYERS)}, got {opt.dataset_mode!r}")
+            nets["D"] = res_discriminator(opt, layers=cls.D_LAYERS[opt.dataset_mode])
+        return nets
+
     def __init__(self, opt):
         super().__init__(opt)
         self.loss_names = ["app_gen", "correctness_gen", "content_gen", "style_gen", "regularization",
                            "ad_gen", "dis_img_gen"]
         self.visual_names = ["input_P1", "input_BP2", "img_gen", "input_P2", "flow_fields", "masks"]
-        self.model_names = ["G", "D"] if self.isTrain else ["G"]
         if self.isTrain:
             vgg = VGG19().to(self.device)  # one frozen VGG19 for the correctness and VGG losses
             self.build_flow_losses(vgg)

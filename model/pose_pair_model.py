@@ -5,10 +5,8 @@ import os
 import torch.nn.functional as F
 
 from model.base_model import BaseModel
-from model.network_configs import build_networks
 from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
 from model.ops import block_extractor
-from util.distributed import wrap_data_parallel
 
 
 class PosePairModel(BaseModel):
@@ -16,14 +14,7 @@ class PosePairModel(BaseModel):
 
     def __init__(self, opt):
         super().__init__(opt)
-        for name, net in build_networks(opt).items():
-            if self.isTrain:  # data-parallel under torchrun (gradients averaged over ranks)
-                net = wrap_data_parallel(net, self.device, self.has_unused_parameters(name))
-            setattr(self, "net_" + name, net)
-
-    def has_unused_parameters(self, name):
-        """True when network ``name`` holds parameters that no loss reaches (DDP must skip them)."""
-        return False
+        self.add_networks(self.build_networks(opt, discriminators=self.isTrain))
 
     def build_flow_losses(self, vgg=None):
         """The correctness and regularisation criteria on this model's device."""
