@@ -27,11 +27,11 @@ class PoseModel(PosePairModel):
     @classmethod
     def build_networks(cls, opt, discriminators):
         """G: ``PoseGenerator``; D: ``ResDiscriminator``, 4 stages for fashion, 3 for market."""
+        if discriminators and opt.dataset_mode not in cls.D_LAYERS:
+            raise ValueError(f"--dataset_mode: the pose model has a discriminator for "
+                             f"{sorted(cls.D_LAYERS)}, got {opt.dataset_mode!r}")
         nets = {"G": full_generator(PoseGenerator, opt)}
         if discriminators:
-            if opt.dataset_mode not in cls.D_LAYERS:
-                raise ValueError(f"--dataset_mode: the pose model has a discriminator for "
-                                 f"{sorted(cls.D_LAYERS)}, got {opt.dataset_mode!r}")
             nets["D"] = res_discriminator(opt, layers=cls.D_LAYERS[opt.dataset_mode])
         return nets
 
