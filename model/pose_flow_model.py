@@ -7,6 +7,7 @@ full generator's ``flow_net``.
 """
 import torch
 
+from model.loss_bundle import LossBundle
 from model.model_options import add_flow_stage_options
 from model.networks import flow_generator
 from model.networks.pose_generator import PoseFlowNetGenerator
@@ -28,7 +29,7 @@ class PoseFlowModel(PosePairModel):
         self.loss_names = ["correctness", "regularization"]
         self.visual_names = ["input_P1", "input_P2", "warp", "flow_fields", "masks", "input_BP1", "input_BP2"]
         if self.isTrain:
-            self.build_flow_losses()
+            self.losses = LossBundle(opt, ["correctness", "regularization"]).to(self.device)
             self.optimizer_G = torch.optim.Adam(
                 [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G]
@@ -45,8 +46,8 @@ class PoseFlowModel(PosePairModel):
 
     def optimize_parameters(self):
         self.forward()
-        self.loss_correctness, self.loss_regularization = self.flow_losses(
-            self.flow_fields, self.opt.lambda_correct, self.opt.lambda_regularization)
+        self.loss_correctness = self.losses.correctness(self.input_P2, self.input_P1, self.flow_fields)
+        self.loss_regularization = self.losses.regularization(self.flow_fields)
         self.optimizer_G.zero_grad(set_to_none=True)
         (self.loss_correctness + self.loss_regularization).backward()
         self.optimizer_G.step()
