@@ -23,7 +23,6 @@ from options.train_options import TrainOptions
 from util import distributed as dist
 from util.reproducibility import epoch_batches, seed_everything
 from util.visualizer import Visualizer
-from util.visuals import visuals_to_images
 
 
 class StopRequest:
@@ -92,7 +91,7 @@ def train(opt):
 
                 # ------------------------------------------------ logging
                 if iteration % opt.display_freq == 0:
-                    visualizer.display_current_results(visuals_to_images(model.get_current_visuals()), iteration)
+                    visualizer.display_current_results(model.get_current_images(), iteration)
                 if iteration % opt.print_freq == 0:
                     errors = dist.all_reduce_mean(model.get_current_errors())
                     seconds_per_sample = (time.time() - window_start) / window_samples

@@ -1,10 +1,11 @@
 """Services shared by every model: checkpoints, exact resume, schedules, errors, visuals, results.
 
 A concrete model (original: model/*_model.py) declares its networks in ``build_networks`` and
-keeps them with ``add_networks`` (as ``self.net_<Name>``, listed in ``model_names``), sets
-``loss_names``, ``visual_names`` and ``optimizers`` in its constructor, stores losses as
-``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
-``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
+keeps them with ``add_networks`` (as ``self.net_<Name>``, listed in ``model_names``), declares its
+visuals and how each is drawn in ``visual_drawers`` (name -> a drawer of ``util.visuals``; they
+become ``visual_names``), sets ``loss_names`` and ``optimizers`` in its constructor, stores
+losses as ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for
+testing) ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
 
 Files in ``save_dir = <checkpoints_dir>/<name>``, each written atomically (by rank 0 only: train.py
 calls ``save_networks`` there):
@@ -28,6 +29,7 @@ from model.scheduler import get_scheduler
 from util.distributed import get_rank, is_main_process, print0, wrap_data_parallel
 from util.image_io import save_image, tensor_to_uint8
 from util.reproducibility import capture_rng_state, derive_seed, restore_rng_state, seed_everything
+from util.visuals import visuals_to_images
 
 
 def unwrap(net):
@@ -44,12 +46,15 @@ def unwrap(net):
 class BaseModel:
     """Base class of the models; see the module docstring for what subclasses provide."""
 
+    visual_drawers = {}  # visual name -> drawer (util.visuals), in display order
+
     def __init__(self, opt):
         self.opt = opt
         self.isTrain = opt.isTrain
         self.device = opt.device
         self.save_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        self.loss_names, self.visual_names, self.model_names = [], [], []
+        self.loss_names, self.model_names = [], []
+        self.visual_names = list(self.visual_drawers)
         self.optimizers, self.schedulers = [], []
         self.image_paths = []
         self.iteration = 0  # optimisation steps done
@@ -249,6 +254,11 @@ class BaseModel:
             value = getattr(self, name)
             visuals[name] = [first(item) for item in value] if isinstance(value, (list, tuple)) else first(value)
         return visuals
+
+    def get_current_images(self):
+        """The current visuals drawn as the model declares (``visual_drawers``): OrderedDict
+        name -> np.ndarray uint8 [H, W, 3], lists expanded to ``<name>0``, ``<name>1``, ..."""
+        return visuals_to_images(self.get_current_visuals(), self.visual_drawers)
 
     def save_results(self, tensor_batch, data_name, ext="jpg"):
         """Write ``<results_dir>/<stem of image_paths[i]>_<data_name>.<ext>`` for each sample.

@@ -12,9 +12,13 @@ from model.model_options import add_flow_stage_options
 from model.networks import flow_generator
 from model.networks.pose_generator import PoseFlowNetGenerator
 from model.pose_pair_model import PosePairModel, warp_image
+from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 
 
 class PoseFlowModel(PosePairModel):
+    visual_drawers = {"input_P1": draw_image, "input_P2": draw_image, "warp": draw_image, "flow_fields": draw_flow,
+                      "masks": draw_mask, "input_BP1": draw_pose, "input_BP2": draw_pose}
+
     @staticmethod
     def modify_options(parser, is_train):
         return add_flow_stage_options(parser, net_g="poseflownet")
@@ -27,7 +31,6 @@ class PoseFlowModel(PosePairModel):
     def __init__(self, opt):
         super().__init__(opt)
         self.loss_names = ["correctness", "regularization"]
-        self.visual_names = ["input_P1", "input_P2", "warp", "flow_fields", "masks", "input_BP1", "input_BP2"]
         if self.isTrain:
             self.losses = LossBundle(opt, ["correctness", "regularization"]).to(self.device)
             self.optimizer_G = torch.optim.Adam(

@@ -12,11 +12,14 @@ from model.networks import full_generator, res_discriminator
 from model.networks.pose_generator import PoseGenerator
 from model.pose_pair_model import PosePairModel
 from options.actions import add_bool
+from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 
 
 class PoseModel(PosePairModel):
     # discriminator depth by dataset (original: model/pose_model.py, Pose; other datasets had no D)
     D_LAYERS = {"fashion": 4, "market": 3}
+    visual_drawers = {"input_P1": draw_image, "input_BP2": draw_pose, "img_gen": draw_image, "input_P2": draw_image,
+                      "flow_fields": draw_flow, "masks": draw_mask}
 
     @staticmethod
     def modify_options(parser, is_train):
@@ -39,7 +42,6 @@ class PoseModel(PosePairModel):
         super().__init__(opt)
         self.loss_names = ["app_gen", "correctness_gen", "content_gen", "style_gen", "regularization",
                            "ad_gen", "dis_img_gen"]
-        self.visual_names = ["input_P1", "input_BP2", "img_gen", "input_P2", "flow_fields", "masks"]
         if self.isTrain:
             self.losses = LossBundle(
                 opt, ["rec", "correctness", "regularization", "adversarial", "perceptual"]).to(self.device)

@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from model.base_model import BaseModel
+from util.visuals import draw_image
 
 IMAGE_SIZE = 8
 
@@ -91,6 +92,7 @@ class ToyModel(BaseModel):
     """L1 regression of y from x. ``history`` records (iteration, sample indices, loss, lr) per step."""
 
     generator_class = ToyGenerator
+    visual_drawers = {"input": draw_image, "output": draw_image}
 
     @staticmethod
     def modify_options(parser, is_train):
@@ -103,7 +105,6 @@ class ToyModel(BaseModel):
         super().__init__(opt)
         self.model_names = ["G"]
         self.loss_names = ["rec"]
-        self.visual_names = ["input", "output"]
         self.net_G = self.generator_class().to(self.device)
         if self.isTrain:
             self.optimizers = [torch.optim.Adam(self.net_G.parameters(), lr=opt.lr, betas=(0.0, 0.999))]
