@@ -103,16 +103,7 @@ def _compute_dtype(dtype):
 
 def _check_inputs(source, flow, kernel_size):
     """Raise ValueError naming the bad argument; returns kernel_size as an int."""
-    if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
-        raise ValueError("block_extractor: source must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{custom_ops.describe(source)}")
-    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
-            or flow.shape[:2] != (source.shape[0], 2)):
-        raise ValueError(f"block_extractor: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {source.shape[0]} (the batch of source), got {custom_ops.describe(flow)}")
-    if flow.device != source.device:
-        raise ValueError(f"block_extractor: flow and source must be on one device, got "
-                         f"{flow.device} and {source.device}")
+    custom_ops.check_source_and_flow("block_extractor", "source", source, flow)
     return custom_ops.check_kernel_size("block_extractor", kernel_size)
 
 

@@ -201,6 +201,21 @@ def is_integer(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def check_source_and_flow(op_name, source_name, source, flow):
+    """Raise ValueError naming the bad argument unless ``source`` is a 4-D floating tensor and
+    ``flow`` a floating [B, 2, H, W] tensor of its batch, on its device."""
+    if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
+        raise ValueError(f"{op_name}: {source_name} must be a 4-D floating tensor [B, C, H, W], got "
+                         f"{describe(source)}")
+    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
+            or flow.shape[:2] != (source.shape[0], 2)):
+        raise ValueError(f"{op_name}: flow must be a floating tensor [B, 2, H, W] with B = {source.shape[0]} "
+                         f"(the batch of {source_name}), got {describe(flow)}")
+    if flow.device != source.device:
+        raise ValueError(f"{op_name}: flow and {source_name} must be on one device, got {flow.device} "
+                         f"and {source.device}")
+
+
 def check_kernel_size(op_name, kernel_size):
     """Raise ValueError unless ``kernel_size`` is an integer >= 1; returns it as an int."""
     if not is_integer(kernel_size) or kernel_size < 1:

@@ -106,16 +106,7 @@ def _axis_taps(coord, size, half, dilation, sigma):
 def _check_inputs(input1, flow, kernel_size, dilation, sigma):
     """Raise ValueError naming the bad argument; returns (kernel_size, dilation, sigma) as
     (int, int, float)."""
-    if not isinstance(input1, torch.Tensor) or input1.dim() != 4 or not input1.is_floating_point():
-        raise ValueError("resample2d: input1 must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{custom_ops.describe(input1)}")
-    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
-            or flow.shape[:2] != (input1.shape[0], 2)):
-        raise ValueError(f"resample2d: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {input1.shape[0]} (the batch of input1), got {custom_ops.describe(flow)}")
-    if flow.device != input1.device:
-        raise ValueError(f"resample2d: flow and input1 must be on one device, got {flow.device} "
-                         f"and {input1.device}")
+    custom_ops.check_source_and_flow("resample2d", "input1", input1, flow)
     if not custom_ops.is_integer(kernel_size) or kernel_size < 2:
         raise ValueError(f"resample2d: kernel_size must be an int >= 2 (2 * (kernel_size // 2) taps "
                          f"per axis), got {kernel_size!r}")
@@ -125,7 +116,6 @@ def _check_inputs(input1, flow, kernel_size, dilation, sigma):
             or sigma <= 0):
         raise ValueError(f"resample2d: sigma must be a finite number > 0, got {sigma!r}")
     return int(kernel_size), int(dilation), float(sigma)
-
 
 
 @functools.lru_cache(maxsize=None)
