@@ -9,8 +9,8 @@ BaseModel.get_current_visuals). A drawer takes the visual ([C, H, W], or a batch
 * ``draw_mask``: a 1-channel mask in [0, 1], in grey (black = 0, white = 1);
 * ``draw_pose``: 18 joint heatmaps, as a skeleton (util.pose_draw);
 * ``draw_flow``: a 2-channel flow field, with the colour wheel (util.flow_vis);
-* ``draw_structure``: any number of structure channels (face edge or distance maps, skeleton
-  channels) as their maximum, dark on white;
+* ``draw_structure``: any number of structure channels (e.g. skeleton channels) as their maximum,
+  dark on white; ``structure_drawer(channels)`` draws chosen ones (e.g. ``[0]``, a face's edge map);
 * ``draw_view_code``: a 21-channel one-hot view code (18 azimuths, 3 elevations) as a dial and text;
 * ``frame_strip(drawer)``: a clip [T, C, H, W] (or a batch [B, T, C, H, W]) as its frames drawn
   side by side.
@@ -56,11 +56,25 @@ def draw_flow(tensor, name="flow"):
     return flow2color(tensor)
 
 
-def draw_structure(tensor, name="structure"):
-    """Structure channels in [0, 1] (clipped) as ``floor((1 - max over channels) * 255)``: dark on white."""
-    strongest = np.clip(first_sample(tensor, f"visual {name!r}").max(axis=0), 0.0, 1.0)
-    grey = ((1.0 - strongest) * 255.0).astype(np.uint8)
-    return np.repeat(grey[:, :, None], 3, axis=2)
+def structure_drawer(channels=None):
+    """A drawer of structure maps: channels ``channels`` (a list of indices; None: all), values in
+    [0, 1] (clipped), drawn as ``floor((1 - their maximum) * 255)``: dark on white."""
+
+    def draw(tensor, name="structure"):
+        maps = first_sample(tensor, f"visual {name!r}")
+        if channels is not None:
+            if max(channels) >= len(maps):
+                raise ValueError(f"visual {name!r} must have more than {max(channels)} channels, "
+                                 f"got shape {maps.shape}")
+            maps = maps[list(channels)]
+        strongest = np.clip(maps.max(axis=0), 0.0, 1.0)
+        grey = ((1.0 - strongest) * 255.0).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+
+    return draw
+
+
+draw_structure = structure_drawer()
 
 
 def view_angles(code, name="view code"):

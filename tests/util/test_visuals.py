@@ -7,7 +7,7 @@ import torch
 from util.flow_vis import flow2color
 from util.pose_draw import draw_pose_from_map
 from util.visuals import (STRIP_GAP, VIEW_PICTURE, draw_flow, draw_image, draw_mask, draw_pose, draw_structure,
-                          draw_view_code, frame_strip, view_angles, visuals_to_images)
+                          draw_view_code, frame_strip, structure_drawer, view_angles, visuals_to_images)
 
 POSE_DRAWERS = {"input_P1": draw_image, "img_gen": draw_image, "input_BP1": draw_pose, "flow_fields": draw_flow,
                 "masks": draw_mask}
@@ -79,6 +79,17 @@ def test_structure_is_the_channel_maximum_dark_on_white():
     assert picture.shape == (3, 4, 3) and (picture[..., 0] == picture[..., 2]).all()
     assert picture[0, 0, 0] == 0 and picture[2, 3, 0] == 127 and picture[1, 1, 0] == 255
     assert (picture[..., 0] == 255).sum() == 10
+
+
+def test_structure_drawer_draws_the_chosen_channels():
+    """E.g. a face's 16 structure channels: only channel 0, the edge map, dark on white."""
+    maps = torch.zeros(16, 3, 4)
+    maps[0, 1, 2] = 1.0
+    maps[1:] = 0.8  # distance and label maps: not drawn
+    picture = structure_drawer([0])(maps, "BP")
+    assert picture[1, 2].tolist() == [0, 0, 0] and (picture[..., 0] == 255).sum() == 11
+    with pytest.raises(ValueError, match=r"visual 'BP' must have more than 16 channels"):
+        structure_drawer([16])(maps, "BP")
 
 
 def view_code(azimuth_index, elevation_index, batch=1):
