@@ -27,7 +27,6 @@ from util import distributed as dist
 from util.nonfinite import LossWatch
 from util.reproducibility import epoch_batches, seed_everything
 from util.visualizer import Visualizer
-from util.visuals import visuals_to_images
 
 
 class StopRequest:
@@ -123,7 +122,7 @@ def train(opt, stop=None):
                 # ------------------------------------------------ logging (each syncs: losses checked first)
                 if iteration % opt.display_freq == 0:
                     watch.check()
-                    visualizer.display_current_results(visuals_to_images(model.get_current_visuals()), iteration)
+                    visualizer.display_current_results(model.get_current_images(), iteration)
                 if iteration % opt.print_freq == 0:
                     watch.check()
                     errors = dist.all_reduce_mean(model.get_current_errors())

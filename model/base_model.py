@@ -1,9 +1,11 @@
 """Services shared by every model: the subclass interface, set-up, training helpers, visuals, results.
 
-A concrete model (original: model/*_model.py) sets ``loss_names``, ``visual_names``, ``model_names`` and
-``optimizers`` in its constructor, stores networks as ``self.net_<Name>`` and losses as
-``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for testing)
-``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
+A concrete model (original: model/*_model.py) declares its networks in ``build_networks`` and
+keeps them with ``add_networks`` (as ``self.net_<Name>``, listed in ``model_names``), declares its
+visuals and how each is drawn in ``visual_drawers`` (name -> a drawer of ``util.visuals``; they
+become ``visual_names``), sets ``loss_names`` and ``optimizers`` in its constructor, stores
+losses as ``self.loss_<name>``, and implements ``set_input``, ``optimize_parameters`` and (for
+testing) ``test``. ``model.create_model`` then calls :meth:`BaseModel.setup`.
 
 Checkpoints (``save_dir = <checkpoints_dir>/<name>``) are the business of ``model.checkpoint``:
 saving a set as one unit, loading strictly for testing, resuming training exactly, the
@@ -20,7 +22,9 @@ import torch
 from model import checkpoint
 from model.checkpoint import unwrap
 from model.scheduler import get_scheduler
+from util.distributed import wrap_data_parallel
 from util.image_io import save_image, tensor_to_uint8
+from util.visuals import visuals_to_images
 
 
 class BaseModel:
@@ -30,13 +34,15 @@ class BaseModel:
     # refused on resume (model.checkpoint) instead of failing deep inside the optimizer.
     configuration_options = ("dataset_mode", "load_size", "structure_nc", "image_nc", "layers", "attn_layer",
                              "kernel_size", "use_spect_g", "use_spect_d")
+    visual_drawers = {}  # visual name -> drawer (util.visuals), in display order
 
     def __init__(self, opt):
         self.opt = opt
         self.isTrain = opt.isTrain
         self.device = opt.device
         self.save_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        self.loss_names, self.visual_names, self.model_names = [], [], []
+        self.loss_names, self.model_names = [], []
+        self.visual_names = list(self.visual_drawers)
         self.optimizers, self.schedulers = [], []
         self.image_paths = []
         self.iteration = 0  # optimisation steps done
@@ -48,6 +54,21 @@ class BaseModel:
         return parser
 
     # ----------------------------------------------------------------------- subclass interface
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """The model's networks, built from ``opt``: {'G': generator[, 'D': ...[, 'D_V': ...]]}.
+
+        Each model declares here which classes it builds with which arguments (one place to
+        read). A classmethod, so that the layout of any released checkpoint can be built without
+        a model. Discriminators only with ``discriminators`` (the original also built them for
+        testing, where they are unused).
+        """
+        raise NotImplementedError(f"{cls.__name__} must implement build_networks(opt, discriminators)")
+
+    def has_unused_parameters(self, name):
+        """True when network ``name`` holds parameters that no loss reaches (DDP must skip them)."""
+        return False
+
     def set_input(self, batch):
         raise NotImplementedError(f"{type(self).__name__} must implement set_input(batch)")
 
@@ -60,6 +81,15 @@ class BaseModel:
             "(a flow-estimator pre-training stage); test the full model instead, e.g. --model=pose")
 
     # ----------------------------------------------------------------------- setup
+    def add_networks(self, networks):
+        """Keep each of ``networks`` ({name: module}) as ``self.net_<name>``, listed in
+        ``model_names``; for training wrapped data-parallel (gradients averaged over ranks)."""
+        for name, net in networks.items():
+            if self.isTrain:
+                net = wrap_data_parallel(net, self.device, self.has_unused_parameters(name))
+            setattr(self, "net_" + name, net)
+            self.model_names.append(name)
+
     def networks(self):
         """OrderedDict name -> bare network (wrappers removed), in ``model_names`` order."""
         return OrderedDict((name, unwrap(getattr(self, "net_" + name))) for name in self.model_names)
@@ -131,6 +161,11 @@ class BaseModel:
             value = getattr(self, name)
             visuals[name] = [first(item) for item in value] if isinstance(value, (list, tuple)) else first(value)
         return visuals
+
+    def get_current_images(self):
+        """The current visuals drawn as the model declares (``visual_drawers``): OrderedDict
+        name -> np.ndarray uint8 [H, W, 3], lists expanded to ``<name>0``, ``<name>1``, ..."""
+        return visuals_to_images(self.get_current_visuals(), self.visual_drawers)
 
     def save_results(self, tensor_batch, data_name, ext="jpg"):
         """Write ``<results_dir>/<stem of image_paths[i]>_<data_name>.<ext>`` for each sample.

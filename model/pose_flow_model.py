@@ -7,23 +7,32 @@ full generator's ``flow_net``.
 """
 import torch
 
+from model.loss_bundle import LossBundle
 from model.model_options import add_flow_stage_options
-from model.networks.losses import VGG19
+from model.networks import flow_generator
+from model.networks.pose_generator import PoseFlowNetGenerator
 from model.pose_pair_model import PosePairModel, warp_image
+from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 
 
 class PoseFlowModel(PosePairModel):
+    visual_drawers = {"input_P1": draw_image, "input_P2": draw_image, "warp": draw_image, "flow_fields": draw_flow,
+                      "masks": draw_mask, "input_BP1": draw_pose, "input_BP2": draw_pose}
+
     @staticmethod
     def modify_options(parser, is_train):
         return add_flow_stage_options(parser, net_g="poseflownet")
 
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """G: ``PoseFlowNetGenerator`` alone (this stage has no discriminator)."""
+        return {"G": flow_generator(PoseFlowNetGenerator, opt)}
+
     def __init__(self, opt):
         super().__init__(opt)
         self.loss_names = ["correctness", "regularization"]
-        self.visual_names = ["input_P1", "input_P2", "warp", "flow_fields", "masks", "input_BP1", "input_BP2"]
-        self.model_names = ["G"]
         if self.isTrain:
-            self.build_flow_losses(VGG19(opt.vgg_weights).to(self.device))
+            self.losses = LossBundle(opt, ["correctness", "regularization"]).to(self.device)
             self.optimizer_G = torch.optim.Adam(
                 [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G]
@@ -40,8 +49,8 @@ class PoseFlowModel(PosePairModel):
 
     def optimize_parameters(self):
         self.forward()
-        self.loss_correctness, self.loss_regularization = self.flow_losses(
-            self.flow_fields, self.opt.lambda_correct, self.opt.lambda_regularization)
+        self.loss_correctness = self.losses.correctness(self.input_P2, self.input_P1, self.flow_fields)
+        self.loss_regularization = self.losses.regularization(self.flow_fields)
         self.optimizer_G.zero_grad(set_to_none=True)
         (self.loss_correctness + self.loss_regularization).backward()
         self.optimizer_G.step()

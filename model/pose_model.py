@@ -6,30 +6,45 @@ sampling correctness, VGG content and style, affine regularisation and adversari
 import torch
 
 from model.base_model import unwrap
+from model.loss_bundle import LossBundle
 from model.model_options import add_generation_options
-from model.networks.losses import VGG19, AdversarialLoss, VGGLoss, gradient_penalty
+from model.networks import full_generator, res_discriminator
+from model.networks.pose_generator import PoseGenerator
 from model.pose_pair_model import PosePairModel
 from options.actions import add_bool
+from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 
 
 class PoseModel(PosePairModel):
+    # discriminator depth by dataset (original: model/pose_model.py, Pose; other datasets had no D)
+    D_LAYERS = {"fashion": 4, "market": 3}
+    visual_drawers = {"input_P1": draw_image, "input_BP2": draw_pose, "img_gen": draw_image, "input_P2": draw_image,
+                      "flow_fields": draw_flow, "masks": draw_mask}
+
     @staticmethod
     def modify_options(parser, is_train):
         add_generation_options(parser, net_g="pose")
         add_bool(parser, "--save_input", False, "test.py also saves source, ground truth and a side-by-side image")
         return parser
 
+    @classmethod
+    def build_networks(cls, opt, discriminators):
+        """G: ``PoseGenerator``; D: ``ResDiscriminator``, 4 stages for fashion, 3 for market."""
+        if discriminators and opt.dataset_mode not in cls.D_LAYERS:
+            raise ValueError(f"--dataset_mode: the pose model has a discriminator for "
+                             f"{sorted(cls.D_LAYERS)}, got {opt.dataset_mode!r}")
+        nets = {"G": full_generator(PoseGenerator, opt)}
+        if discriminators:
+            nets["D"] = res_discriminator(opt, layers=cls.D_LAYERS[opt.dataset_mode])
+        return nets
+
     def __init__(self, opt):
         super().__init__(opt)
         self.loss_names = ["app_gen", "correctness_gen", "content_gen", "style_gen", "regularization",
                            "ad_gen", "dis_img_gen"]
-        self.visual_names = ["input_P1", "input_BP2", "img_gen", "input_P2", "flow_fields", "masks"]
-        self.model_names = ["G", "D"] if self.isTrain else ["G"]
         if self.isTrain:
-            vgg = VGG19(opt.vgg_weights).to(self.device)  # one frozen VGG19 for the correctness and VGG losses
-            self.build_flow_losses(vgg)
-            self.gan_loss = AdversarialLoss(opt.gan_mode).to(self.device)
-            self.vgg_loss = VGGLoss(vgg=vgg).to(self.device)
+            self.losses = LossBundle(
+                opt, ["rec", "correctness", "regularization", "adversarial", "perceptual"]).to(self.device)
             # GFLA: Adam with beta1 = 0; D learns ratio_g2d (0.1) times slower than G
             self.optimizer_G = torch.optim.Adam(
                 [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
@@ -49,27 +64,19 @@ class PoseModel(PosePairModel):
     def backward_D(self):
         """D learns real P2 against the detached generated image (each half weighted 0.5)."""
         self.set_requires_grad(self.net_D, True)
-        fake = self.img_gen.detach()
-        real_loss = self.gan_loss(self.net_D(self.input_P2), True, for_discriminator=True)
-        fake_loss = self.gan_loss(self.net_D(fake), False, for_discriminator=True)
-        self.loss_dis_img_gen = 0.5 * (real_loss + fake_loss)
-        total = self.loss_dis_img_gen
-        if self.gan_loss.needs_gradient_penalty:
-            total = total + gradient_penalty(self.net_D, self.input_P2, fake)
+        self.loss_dis_img_gen, total = self.losses.discriminator(self.net_D, self.input_P2, self.img_gen)
         total.backward()
 
     def backward_G(self):
-        """All generator losses with their weights; D is frozen meanwhile."""
-        opt = self.opt
+        """All generator losses with their weights, in the original's order; D is frozen meanwhile."""
         self.set_requires_grad(self.net_D, False)
-        self.loss_app_gen = opt.lambda_rec * torch.nn.functional.l1_loss(self.img_gen, self.input_P2)
-        self.loss_correctness_gen, self.loss_regularization = self.flow_losses(
-            self.flow_fields, opt.lambda_correct, opt.lambda_regularization)
+        losses, fake, real = self.losses, self.img_gen, self.input_P2
+        self.loss_app_gen = losses.rec(fake, real)
+        self.loss_correctness_gen = losses.correctness(real, self.input_P1, self.flow_fields)
+        self.loss_regularization = losses.regularization(self.flow_fields)
         # D is only a fixed critic here: the bare module, so that DDP expects no D gradients
-        self.loss_ad_gen = opt.lambda_g * self.gan_loss(unwrap(self.net_D)(self.img_gen), True)
-        content, style = self.vgg_loss(self.img_gen, self.input_P2)
-        self.loss_content_gen = opt.lambda_content * content
-        self.loss_style_gen = opt.lambda_style * style
+        self.loss_ad_gen = losses.adversarial(unwrap(self.net_D), fake)
+        self.loss_content_gen, self.loss_style_gen = losses.perceptual(fake, real)
         total = sum(getattr(self, "loss_" + name) for name in self.loss_names if name != "dis_img_gen")
         total.backward()
 

@@ -1,14 +1,10 @@
-"""What the two pose models share: their batch (a source/target pair with poses) and the
-flow losses (sampling correctness and affine regularisation, original: model/networks/external_function.py, PerceptualCorrectness and MultiAffineRegularizationLoss)."""
+"""What the two pose models share: their batch (a source/target pair with poses) and the warp visual."""
 import os
 
 import torch.nn.functional as F
 
 from model.base_model import BaseModel
-from model.network_configs import build_networks
-from model.networks.block_extractor.block_extractor import block_extractor
-from model.networks.losses import MultiAffineRegularizationLoss, PerceptualCorrectness
-from util.distributed import wrap_data_parallel
+from model.ops import block_extractor
 
 
 class PosePairModel(BaseModel):
@@ -16,19 +12,7 @@ class PosePairModel(BaseModel):
 
     def __init__(self, opt):
         super().__init__(opt)
-        for name, net in build_networks(opt).items():
-            if self.isTrain:  # data-parallel under torchrun (gradients averaged over ranks)
-                net = wrap_data_parallel(net, self.device, self.has_unused_parameters(name))
-            setattr(self, "net_" + name, net)
-
-    def has_unused_parameters(self, name):
-        """True when network ``name`` holds parameters that no loss reaches (DDP must skip them)."""
-        return False
-
-    def build_flow_losses(self, vgg=None):
-        """The correctness and regularisation criteria on this model's device."""
-        self.correctness = PerceptualCorrectness(vgg=vgg).to(self.device)
-        self.regularization = MultiAffineRegularizationLoss(kz_dic=self.opt.kernel_size).to(self.device)
+        self.add_networks(self.build_networks(opt, discriminators=self.isTrain))
 
     def set_input(self, batch):
         """Take a batch of the pair datasets; names results ``<P1 stem>_2_<P2 name>``."""
@@ -36,12 +20,6 @@ class PosePairModel(BaseModel):
             setattr(self, "input_" + key, batch[key].to(self.device, non_blocking=True))
         self.image_paths = [os.path.splitext(p1)[0] + "_2_" + p2
                             for p1, p2 in zip(batch["P1_path"], batch["P2_path"])]
-
-    def flow_losses(self, flow_fields, lambda_correct, lambda_regularization):
-        """Weighted correctness (target P2 from source P1 along the flows) and regularisation."""
-        correctness = self.correctness(self.input_P2, self.input_P1, flow_fields, self.opt.attn_layer)
-        regularization = self.regularization(flow_fields)
-        return lambda_correct * correctness, lambda_regularization * regularization
 
 
 def warp_image(image, flow):

@@ -8,4 +8,4 @@ class UnportedModel(BaseModel):
     def __init__(self, opt):
         raise NotImplementedError(
             f"--model={opt.model}: training and testing are not implemented yet. Its options and "
-            "networks are (model.network_configs.build_networks builds and loads its checkpoints).")
+            f"networks are ({type(self).__name__}.build_networks builds them and loads its checkpoints).")

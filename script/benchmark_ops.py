@@ -10,7 +10,8 @@ the peak memory that one forward+backward allocates beyond its inputs
 resample2d (kernel 4, dilation 1, sigma 2, as in the correctness loss; gradient for the flow
 and the input), local_attn_reshape (pixel_shuffle on both paths), local_attention_apply (the
 weighted mean of the k x k samples; gradients for source, weights and flow) and ExtractorAttn
-(the efficient forward; plus the original's straightforward composition, run with our kernels).
+(the efficient forward; plus the original's straightforward composition, run with our kernels:
+the reference of tests/ops/attention_reference.py).
 Reference: the original GFLA local attention took about 9 ms (grid_sample) / 12 ms (its own
 kernels) forward+backward and about 1.9 GB at B=8, C=128, 64x44, k=5 (fp32, H200).
 
@@ -31,12 +32,9 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from model.networks import custom_ops  # noqa: E402
 from model.networks.attention import ExtractorAttn  # noqa: E402
-from model.networks.block_extractor import block_extractor as block_module  # noqa: E402
-from model.networks.local_attention import local_attention_apply as apply_module  # noqa: E402
-from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape  # noqa: E402
-from model.networks.resample2d_package import resample2d as resample_module  # noqa: E402
+from model.ops import block_extractor, custom_ops, local_attention_apply, local_attn_reshape, resample2d  # noqa: E402
+from tests.ops.attention_reference import extractor_attn_composition  # noqa: E402
 
 SHAPES = [  # (label, B, C, H, W, k)
     ("fashion 32x32", 8, 256, 32, 32, 3),
@@ -93,16 +91,16 @@ def cases(b, c, h, w, k, dtype):
     module = ExtractorAttn(c, k, nn.LeakyReLU(0.1)).to(device, dtype)
 
     yield "block_extractor", "", lambda impl: backward_step(
-        lambda s, f: block_module.block_extractor(s, f, k, impl=impl), leaves(features, flow))
+        lambda s, f: block_extractor(s, f, k, impl=impl), leaves(features, flow))
     yield "resample2d", "", lambda impl: backward_step(
-        lambda s, f: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl), leaves(features, flow))
+        lambda s, f: resample2d(s, f, 4, 1, 2.0, impl=impl), leaves(features, flow))
     yield "local_attn_reshape", "(pixel_shuffle)", lambda impl: backward_step(
         lambda a: local_attn_reshape(a, k, impl=impl), leaves(weights))
     yield "local_attention_apply", "", lambda impl: backward_step(
-        lambda s, a, f: apply_module.local_attention_apply(s, a, f, k, impl=impl), leaves(features, weights, flow))
+        lambda s, a, f: local_attention_apply(s, a, f, k, impl=impl), leaves(features, weights, flow))
     yield "ExtractorAttn", "", lambda impl: backward_step(module, leaves(features, target, flow))
     yield "ExtractorAttn", "composition", lambda impl: backward_step(
-        module.forward_composition, leaves(features, target, flow))
+        lambda s, t, f: extractor_attn_composition(module, s, t, f), leaves(features, target, flow))
 
 
 def run(iters, warmup):

@@ -19,12 +19,12 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 import torch  # noqa: E402
 
-from model.networks.block_extractor import block_extractor  # noqa: E402
-from model.networks.local_attention import local_attention_apply  # noqa: E402
-from model.networks.resample2d_package import resample2d  # noqa: E402
+from model.ops.block_extractor import EXTENSION as BLOCK_EXTRACTOR  # noqa: E402
+from model.ops.local_attention_apply import EXTENSION as LOCAL_ATTENTION_APPLY  # noqa: E402
+from model.ops.resample2d import EXTENSION as RESAMPLE2D  # noqa: E402
 
 # local_attn_reshape has no extension: pixel_shuffle is its CUDA path (see its module docstring)
-EXTENSIONS = [block_extractor.EXTENSION, resample2d.EXTENSION, local_attention_apply.EXTENSION]
+EXTENSIONS = [BLOCK_EXTRACTOR, RESAMPLE2D, LOCAL_ATTENTION_APPLY]
 
 
 def build(index):

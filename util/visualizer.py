@@ -46,7 +46,7 @@ def _check_images(images):
             got = (f"{image.dtype} array of shape {image.shape}" if isinstance(image, np.ndarray)
                    else type(image).__name__)
             raise ValueError(f"display_current_results: image {label!r} must be a uint8 [H, W, 3] array, got {got}; "
-                             "convert tensors with util.visuals.visuals_to_images")
+                             "draw tensors with model.get_current_images() (util.visuals)")
 
 
 class Visualizer:
@@ -115,7 +115,7 @@ class Visualizer:
         """Show the current visuals on the HTML page, in visdom and in TensorBoard.
 
         Args:
-            images: mapping label -> np.ndarray uint8 [H, W, 3] (see util.visuals.visuals_to_images).
+            images: mapping label -> np.ndarray uint8 [H, W, 3] (e.g. model.get_current_images()).
             iteration: training iteration the visuals belong to.
         """
         if not self.enabled:

@@ -1,70 +1,147 @@
-"""Turn a model's current visuals (raw tensors) into pictures for the Visualizer.
+"""Drawers that turn one visual of a model (a tensor) into an RGB picture for the Visualizer.
 
-The rules follow the original's ``get_current_visuals`` (original: model/base_model.py, BaseModel.get_current_visuals), applied to the
-first sample of the batch:
+Each model declares how each of its visuals is drawn (``visual_drawers``: name -> drawer), so
+nothing is guessed from channel counts (the original guessed, original: model/base_model.py,
+BaseModel.get_current_visuals). A drawer takes the visual ([C, H, W], or a batch of which sample
+0 is drawn) and its name (for errors) and returns np.ndarray uint8 [H', W', 3]:
 
-* a name containing ``flow``: a 2-channel flow field, drawn with the colour wheel (util.flow_vis);
-* 18 channels: pose heatmaps, drawn as a skeleton (util.pose_draw);
-* 1 channel: a mask in [0, 1], drawn in grey (black = 0, white = 1);
-* 3 channels: an image in [-1, 1].
-
-Anything else is an error: the original's label maps, 21-channel and 16-channel face visuals
-belong to models this project does not port.
+* ``draw_image``: a 3-channel image in [-1, 1];
+* ``draw_mask``: a 1-channel mask in [0, 1], in grey (black = 0, white = 1);
+* ``draw_pose``: 18 joint heatmaps, as a skeleton (util.pose_draw);
+* ``draw_flow``: a 2-channel flow field, with the colour wheel (util.flow_vis);
+* ``draw_structure``: any number of structure channels (e.g. skeleton channels) as their maximum,
+  dark on white; ``structure_drawer(channels)`` draws chosen ones (e.g. ``[0]``, a face's edge map);
+* ``draw_view_code``: a 21-channel one-hot view code (18 azimuths, 3 elevations) as a dial and text;
+* ``frame_strip(drawer)``: a clip [T, C, H, W] (or a batch [B, T, C, H, W]) as its frames drawn
+  side by side.
 """
 from collections import OrderedDict
 
+import numpy as np
 import torch
+from PIL import Image, ImageDraw
+from skimage.draw import circle_perimeter, line
 
 from util.flow_vis import flow2color
 from util.image_io import first_sample, mask_to_uint8, tensor_to_uint8
 from util.pose_draw import draw_pose_from_map
 from util.skeleton import NUM_JOINTS
 
+AZIMUTHS, ELEVATIONS = 18, 3  # view codes: azimuth 0, 20, ..., 340 degrees; elevation 0, 10, 20
+AZIMUTH_STEP, ELEVATION_STEP = 20, 10
+VIEW_PICTURE = (64, 80)  # height, width of a drawn view code
+STRIP_GAP = 2  # white pixels between the frames of a strip
 
-def visual_to_image(name, tensor):
-    """Convert one visual; ``name`` picks the flow rule and appears in errors.
 
-    Args:
-        name: the visual's name, e.g. 'img_gen' or 'flow_fields0'.
-        tensor: torch.Tensor [C, H, W] or [B, C, H, W]; only sample 0 is used.
-    Returns:
-        np.ndarray uint8 [H, W, 3].
+def draw_image(tensor, name="image"):
+    """A 3-channel image in [-1, 1], as the original's ``tensor2im``."""
+    first_sample(tensor, f"visual {name!r}", channels=3)
+    return tensor_to_uint8(tensor)
+
+
+def draw_mask(tensor, name="mask"):
+    """A 1-channel mask in [0, 1] in grey."""
+    first_sample(tensor, f"visual {name!r}", channels=1)
+    return mask_to_uint8(tensor)
+
+
+def draw_pose(tensor, name="pose"):
+    """18 joint heatmaps as a skeleton."""
+    return draw_pose_from_map(first_sample(tensor, f"visual {name!r}", channels=NUM_JOINTS))
+
+
+def draw_flow(tensor, name="flow"):
+    """A 2-channel flow field (channel 0 = x) with the colour wheel."""
+    first_sample(tensor, f"visual {name!r}", channels=2)
+    return flow2color(tensor)
+
+
+def structure_drawer(channels=None):
+    """A drawer of structure maps: channels ``channels`` (a list of indices; None: all), values in
+    [0, 1] (clipped), drawn as ``floor((1 - their maximum) * 255)``: dark on white."""
+
+    def draw(tensor, name="structure"):
+        maps = first_sample(tensor, f"visual {name!r}")
+        if channels is not None:
+            if max(channels) >= len(maps):
+                raise ValueError(f"visual {name!r} must have more than {max(channels)} channels, "
+                                 f"got shape {maps.shape}")
+            maps = maps[list(channels)]
+        strongest = np.clip(maps.max(axis=0), 0.0, 1.0)
+        grey = ((1.0 - strongest) * 255.0).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+
+    return draw
+
+
+draw_structure = structure_drawer()
+
+
+def view_angles(code, name="view code"):
+    """(azimuth, elevation) in degrees of a one-hot view code [21, h, w] (or a batch of them).
+
+    Azimuth = 20 * the hot one of the first 18 channels, elevation = 10 * the hot one of the last 3
+    (summed over the spatial positions), inverting the code of original: model/shapenet_model.py,
+    obtain_shape_net_semantic: one_hot(azimuth // 20, 18) and one_hot(elevation // 10, 3).
     """
-    array = first_sample(tensor, f"visual {name!r}")
-    channels = array.shape[0]
-    if "flow" in name:
-        if channels != 2:
-            raise ValueError(
-                f"visual {name!r} is a flow field and must have 2 channels, got shape {tuple(tensor.shape)}")
-        return flow2color(tensor)
-    if channels == NUM_JOINTS:
-        return draw_pose_from_map(array)
-    if channels == 1:
-        return mask_to_uint8(tensor)
-    if channels == 3:
-        return tensor_to_uint8(tensor)
-    raise ValueError(
-        f"visual {name!r} has {channels} channels (shape {tuple(tensor.shape)}); expected 3 (image), "
-        f"1 (mask), {NUM_JOINTS} (pose heatmaps) or 2 with 'flow' in the name (flow field)")
+    channels = first_sample(code, f"visual {name!r}", channels=AZIMUTHS + ELEVATIONS).sum(axis=(1, 2))
+    return (AZIMUTH_STEP * int(channels[:AZIMUTHS].argmax()),
+            ELEVATION_STEP * int(channels[AZIMUTHS:].argmax()))
 
 
-def visuals_to_images(visuals):
-    """Convert a model's visuals into named uint8 pictures.
+def draw_view_code(tensor, name="view code"):
+    """A view code as a dial (a line from the centre towards the azimuth, 0 degrees to the right,
+    counter-clockwise) above the text ``az <degrees> el <degrees>``; [64, 80, 3]."""
+    azimuth, elevation = view_angles(tensor, name)
+    height, width = VIEW_PICTURE
+    picture = np.full((height, width, 3), 255, dtype=np.uint8)
+    centre_row, centre_col, radius = 24, width // 2, 20
+    rows, cols = circle_perimeter(centre_row, centre_col, radius, shape=picture.shape[:2])
+    picture[rows, cols] = 160
+    angle = np.deg2rad(azimuth)
+    end_row = int(round(centre_row - radius * np.sin(angle)))
+    end_col = int(round(centre_col + radius * np.cos(angle)))
+    rows, cols = line(centre_row, centre_col, end_row, end_col)
+    picture[rows, cols] = (220, 0, 0)
+    image = Image.fromarray(picture)
+    ImageDraw.Draw(image).text((4, height - 16), f"az {azimuth} el {elevation}", fill=(0, 0, 0))
+    return np.asarray(image).copy()
+
+
+def frame_strip(drawer):
+    """A drawer of clips: each frame of [T, C, H, W] (or sample 0 of [B, T, C, H, W]) drawn by
+    ``drawer``, side by side with ``STRIP_GAP`` white pixels between them."""
+
+    def draw_frames(tensor, name="clip"):
+        if not isinstance(tensor, torch.Tensor) or tensor.dim() not in (4, 5) or 0 in tensor.shape[:-3]:
+            got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            raise ValueError(f"visual {name!r} (a clip) must be [T, C, H, W] or [B, T, C, H, W], got {got}")
+        clip = tensor[0] if tensor.dim() == 5 else tensor
+        frames = [drawer(frame, f"{name}[{index}]") for index, frame in enumerate(clip)]
+        gap = np.full((frames[0].shape[0], STRIP_GAP, 3), 255, dtype=np.uint8)
+        return np.concatenate([part for frame in frames for part in (gap, frame)][1:], axis=1)
+
+    return draw_frames
+
+
+def visuals_to_images(visuals, drawers):
+    """Draw a model's visuals.
 
     Args:
-        visuals: mapping name -> torch.Tensor [C, H, W] / [B, C, H, W], or a list/tuple of them;
-            a list ``flow_fields`` expands to ``flow_fields0``, ``flow_fields1``, ...
+        visuals: mapping name -> torch.Tensor, or a list/tuple of them (e.g. one flow per
+            attention layer: ``flow_fields`` expands to ``flow_fields0``, ``flow_fields1``, ...).
+        drawers: mapping name -> drawer (the model's ``visual_drawers``).
     Returns:
         OrderedDict name -> np.ndarray uint8 [H, W, 3], in the visuals' order.
     """
     images = OrderedDict()
     for name, value in visuals.items():
+        if name not in drawers:
+            raise ValueError(f"visual {name!r} has no drawer; declare one in the model's visual_drawers "
+                           f"(it has {sorted(drawers)})")
         if isinstance(value, (list, tuple)):
             for index, item in enumerate(value):
-                images[f"{name}{index}"] = visual_to_image(f"{name}{index}", item)
-        elif isinstance(value, torch.Tensor):
-            images[name] = visual_to_image(name, value)
+                images[f"{name}{index}"] = drawers[name](item, f"{name}{index}")
         else:
-            raise TypeError(
-                f"visual {name!r} must be a torch.Tensor or a list of them, got {type(value).__name__}")
+            images[name] = drawers[name](value, name)
     return images

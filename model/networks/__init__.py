@@ -1,58 +1,57 @@
-"""Network registry: ``define_g`` / ``define_d`` build a generator / discriminator by name.
+"""Building GFLA's networks: one helper that initialises and places any network, and the shipped
+configurations of the three kinds every model uses (full generator, flow generator, residual
+discriminator). Each model class says which networks it builds in its ``build_networks``.
 
-Replaces GFLA's ``model/networks/__init__.py`` (``define_g``, ``define_d``, ``create_network``;
-snapshot 3afa8fe), which matched class names and called ``exit(0)`` on a miss: here a plain
-dict, and an unknown name raises ``ValueError`` listing the valid ones. Networks are built,
-initialised with ``opt.init_type`` and moved to ``opt.device``; the original moved to the GPU
-first, which is why spectral-norm layers keep their default init (see ``base_network``).
+Replaces GFLA's ``define_g`` / ``define_d`` (original: model/networks/__init__.py), which looked
+classes up by name (``--netG``, ``--netD``): here a model names its classes directly. Networks
+are built, initialised with ``opt.init_type`` and moved to ``opt.device``; the original moved to
+the GPU first, which is why spectral-norm layers keep their default init (see ``base_network``).
 """
 import torch
 
-from model.networks.dance_generator import DanceGenerator
-from model.networks.discriminators import ResDiscriminator, TemporalDiscriminator
-from model.networks.face_generator import FaceGenerator
-from model.networks.pose_generator import PoseFlowNetGenerator, PoseGenerator
-from model.networks.shapenet_generator import ShapeNetFlowNetGenerator, ShapeNetGenerator
+from model.networks.discriminators import ResDiscriminator
 from util.distributed import print0
 
-GENERATORS = {
-    'pose': PoseGenerator,
-    'poseflownet': PoseFlowNetGenerator,
-    'face': FaceGenerator,
-    'dance': DanceGenerator,
-    'shapenet': ShapeNetGenerator,
-    'shapenetflownet': ShapeNetFlowNetGenerator,
-}
-DISCRIMINATORS = {
-    'res': ResDiscriminator,
-    'temporal': TemporalDiscriminator,
-}
 
+def build_network(network_class, opt, **kwargs):
+    """``network_class(**kwargs)``, initialised with ``opt.init_type`` and moved to ``opt.device``.
 
-def _create(registry, kind, opt, name, kwargs):
-    """Build ``registry[name](**kwargs)``, initialise it, report its size and move it to the device."""
-    if name not in registry:
-        raise ValueError(f"unknown {kind} name {name!r}; valid names: {', '.join(registry)}")
-    net = registry[name](**kwargs)
+    Args:
+        network_class: a ``BaseNetwork`` subclass.
+        opt: options; uses ``init_type`` and ``device`` (default CPU).
+        **kwargs: its constructor arguments.
+    """
+    net = network_class(**kwargs)
     net.init_weights(opt.init_type)
     print0(f"Network [{type(net).__name__}] was created. "
            f"Total number of parameters: {net.num_parameters() / 1e6:.4f} million.")
     return net.to(getattr(opt, 'device', torch.device('cpu')))
 
 
-def define_g(opt, name=None, **kwargs):
-    """Build the generator ``name`` (default ``opt.netG``) with ``kwargs``.
+def full_generator(network_class, opt):
+    """A full generator (pose, face, dance, shapenet) in the shipped configuration (original:
+    model/pose_model.py, Pose.__init__, and the other full models): ngf 64, img_f 512, two
+    ResBlocks per stage, instance norm, LeakyReLU; depth, attention and channels from ``opt``."""
+    return build_network(network_class, opt, image_nc=opt.image_nc, structure_nc=opt.structure_nc, ngf=64,
+                         img_f=512, layers=opt.layers, num_blocks=2, use_spect=opt.use_spect_g,
+                         attn_layer=opt.attn_layer, norm='instance', activation='LeakyReLU',
+                         extractor_kz=opt.kernel_size)
+
+
+def flow_generator(network_class, opt):
+    """A flow pre-training generator (poseflownet, shapenetflownet) as shipped (original:
+    model/poseflownet_model.py, PoseFlowNet.__init__): ngf 32, img_f 256, 5 encoder stages."""
+    return build_network(network_class, opt, structure_nc=opt.structure_nc, ngf=32, img_f=256, encoder_layer=5,
+                         norm='instance', activation='LeakyReLU', attn_layer=opt.attn_layer,
+                         use_spect=opt.use_spect_g)
+
+
+def res_discriminator(opt, layers=4, input_nc=3):
+    """A ``ResDiscriminator`` as shipped: ndf 32, img_f 128, spectral norm by ``--use_spect_d``.
 
     Args:
-        opt: options; uses ``init_type`` and ``device`` (default CPU).
-        name: one of ``GENERATORS``.
-        **kwargs: constructor arguments of that generator.
-    Returns:
-        The initialised network on ``opt.device``.
+        layers: downsampling stages (4, the pose model's Market D: 3).
+        input_nc: input channels (3 images; the face D_V sees stacked frame differences).
     """
-    return _create(GENERATORS, 'generator', opt, opt.netG if name is None else name, kwargs)
-
-
-def define_d(opt, name=None, **kwargs):
-    """Build the discriminator ``name`` (default ``opt.netD``); otherwise as ``define_g``."""
-    return _create(DISCRIMINATORS, 'discriminator', opt, opt.netD if name is None else name, kwargs)
+    return build_network(ResDiscriminator, opt, input_nc=input_nc, ndf=32, img_f=128, layers=layers,
+                         use_spect=opt.use_spect_d)

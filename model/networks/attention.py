@@ -25,8 +25,8 @@ The 1/k^2 factor is a kept quirk (the original averaged the weighted cell with a
     last row's reads), i.e. ``grid_sample`` with border padding;
   - the weighted cell mean is ``local_attention_apply``, which samples the source itself
     (a CUDA kernel reading each (k+1) x (k+1) source window once per channel).
-``forward_composition`` is the straightforward composition above, kept as the reference that
-tests compare ``forward`` with and that ``script/benchmark_ops.py`` measures.
+The straightforward composition above is the reference in ``tests/ops/attention_reference.py``,
+which the tests compare ``forward`` with and ``script/benchmark_ops.py`` measures.
 """
 import functools
 
@@ -34,9 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from model.networks.block_extractor.block_extractor import block_extractor
-from model.networks.local_attention.local_attention_apply import local_attention_apply
-from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape
+from model.ops import local_attention_apply
 
 HIDDEN_NC = 128
 
@@ -93,18 +91,6 @@ class ExtractorAttn(nn.Module):
         weights = last(conv2(activation(hidden)))
         return weights, local_attention_apply(source, weights, flow_field, k)
 
-    def forward_composition(self, source, target, flow_field):
-        """The original's computation step by step (see the module docstring); equal to
-        ``forward``, slower and larger. Arguments and result as ``forward``."""
-        self._check_inputs(source, target, flow_field)
-        k = self.kernel_size
-        source_blocks = block_extractor(source, flow_field, k)
-        target_blocks = block_extractor(target, torch.zeros_like(flow_field), k)
-        # target first, then source: the original concatenation order
-        weights = self.fully_connect_layer(torch.cat([target_blocks, source_blocks], dim=1))
-        cells = local_attn_reshape(weights, k)
-        return F.avg_pool2d(cells * source_blocks, k, k)
-
     def _check_inputs(self, source, target, flow_field):
         b, c, h, w = source.shape
         if c != self.feature_nc or target.shape != source.shape:
@@ -132,8 +118,9 @@ def _source_block_conv(source, weight, flow, k):
     compute_dtype = torch.float32 if source.dtype in (torch.float16, torch.bfloat16) else source.dtype
     _, _, h, w = flow.shape
     offsets, scale = _grid_constants(h, w, k, flow.device, compute_dtype)
-    # one op (each op's launch counts at the small model shapes)
-    grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale)
+    # one op (each op's launch counts at the small model shapes); a NaN/inf flow samples at 0
+    # here, and local_attention_apply makes that position's output NaN
+    grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale).nan_to_num_(0.0, 0.0, 0.0)
     sampled = F.grid_sample(window_convs.to(compute_dtype), grid, mode="bilinear", padding_mode="border",
                             align_corners=True)
     return sampled.to(window_convs.dtype)

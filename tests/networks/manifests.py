@@ -24,19 +24,34 @@ def manifest_params():
 
 
 def network_options(init_type='normal'):
-    """Minimal options for define_g/define_d. 'normal' init by default: layout tests do not need
+    """Minimal options for build_network. 'normal' init by default: layout tests do not need
     the (slow, QR-based) orthogonal init, which test_init checks on its own."""
     return types.SimpleNamespace(init_type=init_type, device=torch.device('cpu'))
 
 
+def original_network_class(fn, name):
+    """Our class for a name of the original's define_g / define_d registry (a manifest's define_call)."""
+    from model.networks.dance_generator import DanceGenerator
+    from model.networks.discriminators import ResDiscriminator, TemporalDiscriminator
+    from model.networks.face_generator import FaceGenerator
+    from model.networks.pose_generator import PoseFlowNetGenerator, PoseGenerator
+    from model.networks.shapenet_generator import ShapeNetFlowNetGenerator, ShapeNetGenerator
+    registry = {
+        'define_g': {'pose': PoseGenerator, 'poseflownet': PoseFlowNetGenerator, 'face': FaceGenerator,
+                     'dance': DanceGenerator, 'shapenet': ShapeNetGenerator,
+                     'shapenetflownet': ShapeNetFlowNetGenerator},
+        'define_d': {'res': ResDiscriminator, 'temporal': TemporalDiscriminator},
+    }
+    return registry[fn][name]
+
+
 def build_from_define_call(manifest, init_type='normal'):
-    """The network of a manifest, built through define_g / define_d with its define_call kwargs."""
-    from model.networks import define_d, define_g
+    """The network of a manifest, built from the class and kwargs of its define_call."""
+    from model.networks import build_network
     call = manifest['define_call']
     # the original's define_* took `filename` and, for D_V, repeated `name` among the kwargs
     kwargs = {key: value for key, value in call['kwargs'].items() if key not in ('name', 'filename')}
-    define = {'define_g': define_g, 'define_d': define_d}[call['fn']]
-    return define(network_options(init_type), call['name'], **kwargs)
+    return build_network(original_network_class(call['fn'], call['name']), network_options(init_type), **kwargs)
 
 
 def layout(state_dict):

@@ -1,13 +1,13 @@
-"""Building blocks, sub-networks and the registry: structure, kept quirks and error messages."""
+"""Building blocks, sub-networks and build_network: structure, kept quirks and error messages."""
 import types
 
 import pytest
 import torch
 from torch import nn
 
-from model.networks import define_d, define_g
+from model.networks import build_network
 from model.networks.blocks import Jump, Output, ResBlock, ResBlock3DEncoder, ResBlockDecoder, ResBlocks
-from model.networks.discriminators import TemporalDiscriminator
+from model.networks.discriminators import ResDiscriminator, TemporalDiscriminator
 from model.networks.face_generator import FaceTargetNet
 from model.networks.flow_estimator import FlowEstimator
 from model.networks.norm_act import get_nonlinearity_layer, get_norm_layer
@@ -160,13 +160,11 @@ def test_target_net_argument_errors():
         TemporalDiscriminator(input_length=4)
 
 
-def test_registry_rejects_unknown_names_and_defaults_to_the_options():
-    opt = types.SimpleNamespace(init_type='normal', netG='cyclegan', netD='patch')
-    with pytest.raises(ValueError, match=r"unknown generator name 'cyclegan'; valid names: pose, poseflownet, "
-                                         r"face, dance, shapenet, shapenetflownet"):
-        define_g(opt)
-    with pytest.raises(ValueError, match=r"unknown discriminator name 'patch'; valid names: res, temporal"):
-        define_d(opt)
-    opt.netD = 'res'
-    net = define_d(opt, ndf=8, img_f=16, layers=2)
+def test_build_network_constructs_initialises_and_places_the_class():
+    opt = types.SimpleNamespace(init_type='normal', device=torch.device('cpu'))
+    torch.manual_seed(0)
+    net = build_network(ResDiscriminator, opt, ndf=8, img_f=16, layers=2)
     assert type(net).__name__ == 'ResDiscriminator' and net.conv.weight_orig.shape == (1, 16, 1, 1)
+    assert net.block0.model[1].bias.abs().sum() == 0  # initialised: biases zeroed
+    with pytest.raises(ValueError, match="init_type: unknown initialisation 'glorot'"):
+        build_network(ResDiscriminator, types.SimpleNamespace(init_type='glorot'), ndf=8, img_f=16, layers=2)

@@ -6,18 +6,20 @@ import pytest
 import torch
 from torch import nn
 
-from model.networks import define_d, define_g
+from model.networks import build_network
 from model.networks.base_network import BaseNetwork
 from model.networks.blocks import EncoderBlock
+from model.networks.discriminators import ResDiscriminator
 from model.networks.norm_act import get_nonlinearity_layer, get_norm_layer
+from model.networks.pose_generator import PoseFlowNetGenerator
 
 OPT = types.SimpleNamespace(init_type='orthogonal')
 
 
 def small_generator(norm='instance', init_type='orthogonal'):
     opt = types.SimpleNamespace(init_type=init_type)
-    return define_g(opt, 'poseflownet', structure_nc=2, ngf=8, img_f=16, encoder_layer=3, norm=norm,
-                    activation='LeakyReLU', attn_layer=[1, 2], use_spect=False)
+    return build_network(PoseFlowNetGenerator, opt, structure_nc=2, ngf=8, img_f=16, encoder_layer=3,
+                         norm=norm, activation='LeakyReLU', attn_layer=[1, 2], use_spect=False)
 
 
 def conv_layers(net):
@@ -41,7 +43,7 @@ def test_orthogonal_init_scales_non_spectral_convs_by_0_02():
 
 def test_spectral_norm_layers_keep_default_init_and_zero_bias():
     torch.manual_seed(0)
-    net = define_d(OPT, 'res', ndf=32, img_f=128, layers=4, use_spect=True)
+    net = build_network(ResDiscriminator, OPT, ndf=32, img_f=128, layers=4, use_spect=True)
     sn_convs = [m for m in conv_layers(net) if hasattr(m, 'weight_orig')]
     assert len(sn_convs) == 13
     for conv in sn_convs:

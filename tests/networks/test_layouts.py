@@ -20,14 +20,14 @@ def test_define_call_builds_the_manifest_layout(manifest):
 
 
 def test_command_line_builds_the_manifest_layout(manifest):
-    """The manifest's argv through the options parser and build_networks gives the same nets."""
-    from model.network_configs import build_networks
+    """The manifest's argv through the options parser and the model's build_networks gives the same nets."""
+    from model import find_model_class
     from options.test_options import TestOptions
     with tempfile.TemporaryDirectory() as run_dir:
         # init_type=normal only for speed: initialisation does not change the layout
         argv = manifest['argv'] + ['--gpu_ids=-1', f'--checkpoints_dir={run_dir}', '--init_type=normal']
         opt = TestOptions().parse(argv, save=False)
-    nets = build_networks(opt, discriminators=True)
+    nets = find_model_class(opt.model).build_networks(opt, discriminators=True)
     net = nets[manifest['net']]
     assert type(net).__name__ == manifest['class']
     assert_same_layout(layout(net.state_dict()), manifest['state_dict'])

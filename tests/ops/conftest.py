@@ -3,7 +3,7 @@ not inherited from the caller's environment."""
 import pytest
 import torch
 
-from model.networks import custom_ops
+from model.ops import custom_ops
 
 
 @pytest.fixture(autouse=True)

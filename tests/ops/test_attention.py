@@ -6,9 +6,10 @@ import torch
 from torch import nn
 
 from model.networks.attention import ExtractorAttn, _source_block_conv
-from model.networks.block_extractor.block_extractor import block_extractor
+from model.ops.block_extractor import block_extractor
 
 from .assertions import assert_close
+from .attention_reference import extractor_attn_composition
 
 
 def make_inputs(batch=2, channels=3, h=4, w=5, flow_scale=2.5):
@@ -34,7 +35,7 @@ def test_forward_and_gradients_equal_composition(k, softmax, flow_scale):
     module = make_module(3, k, softmax)
     inputs = make_inputs(flow_scale=flow_scale)
     out = module(*inputs)
-    reference = module.forward_composition(*inputs)
+    reference = extractor_attn_composition(module, *inputs)
     assert_close(out, reference, 1e-12, f"output k={k}")
     grad_out = torch.randn_like(out)
     wrt = [*inputs, *module.parameters()]

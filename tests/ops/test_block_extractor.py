@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from model.networks.block_extractor.block_extractor import BlockExtractor, block_extractor
+from model.ops.block_extractor import BlockExtractor, block_extractor
 
 from .assertions import assert_close
 from .loop_reference import block_extractor_backward_loop, block_extractor_loop

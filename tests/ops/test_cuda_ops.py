@@ -7,10 +7,12 @@ import pytest
 import torch
 from torch import nn
 
-from model.networks import custom_ops
 from model.networks.attention import ExtractorAttn
-from model.networks.block_extractor import block_extractor as block_module
-from model.networks.resample2d_package import resample2d as resample_module
+from model.ops import custom_ops
+from model.ops.block_extractor import EXTENSION as BLOCK_EXTENSION
+from model.ops.block_extractor import block_extractor
+from model.ops.resample2d import EXTENSION as RESAMPLE_EXTENSION
+from model.ops.resample2d import resample2d
 
 from .assertions import assert_close
 
@@ -76,7 +78,7 @@ def test_block_extractor_matches_twin(dtype, k):
     for batch, channels, source_size, flow_size in random_shapes(4, seed=k):
         source = torch.randn(batch, channels, *source_size, device="cuda", dtype=dtype)
         flow = random_flow(batch, *flow_size, flow_dtype(dtype))
-        compare(lambda s, f, impl: block_module.block_extractor(s, f, k, impl=impl), [source, flow], dtype,
+        compare(lambda s, f, impl: block_extractor(s, f, k, impl=impl), [source, flow], dtype,
                 f"block_extractor k={k} {dtype} {tuple(source.shape)} flow {tuple(flow.shape)}")
 
 
@@ -86,7 +88,7 @@ def test_resample2d_matches_twin(dtype, kernel_size, dilation, sigma):
     for batch, channels, input_size, flow_size in random_shapes(4, seed=kernel_size * 10 + dilation):
         input1 = torch.randn(batch, channels, *input_size, device="cuda", dtype=dtype)
         flow = random_flow(batch, *flow_size, flow_dtype(dtype))
-        compare(lambda i, f, impl: resample_module.resample2d(i, f, kernel_size, dilation, sigma, impl=impl),
+        compare(lambda i, f, impl: resample2d(i, f, kernel_size, dilation, sigma, impl=impl),
                 [input1, flow], dtype,
                 f"resample2d {kernel_size, dilation, sigma} {dtype} {tuple(input1.shape)} flow {tuple(flow.shape)}")
 
@@ -96,8 +98,8 @@ def test_half_flow_is_accepted(op):
     """A bfloat16 flow is computed in float32 on both paths; its gradient comes back in bfloat16."""
     source = torch.randn(2, 5, 6, 7, device="cuda", dtype=torch.bfloat16)
     flow = random_flow(2, 6, 7, torch.bfloat16)
-    function = (lambda s, f, impl: block_module.block_extractor(s, f, 3, impl=impl)) if op == "block_extractor" \
-        else (lambda s, f, impl: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl))
+    function = (lambda s, f, impl: block_extractor(s, f, 3, impl=impl)) if op == "block_extractor" \
+        else (lambda s, f, impl: resample2d(s, f, 4, 1, 2.0, impl=impl))
     compare(function, [source, flow], torch.bfloat16, f"{op} with bfloat16 flow")
 
 
@@ -106,9 +108,9 @@ def test_larger_maps_many_channels(dtype):
     """Many blocks and channel groups (C=40 is 5 forward groups, 5 backward rounds per group)."""
     source = torch.randn(2, 40, 24, 20, device="cuda", dtype=dtype)
     flow = random_flow(2, 24, 20, dtype)
-    compare(lambda s, f, impl: block_module.block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
             "block_extractor 2x40x24x20")
-    compare(lambda s, f, impl: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
             "resample2d 2x40x24x20")
 
 
@@ -127,9 +129,9 @@ def test_noncontiguous_inputs(dtype):
     source = torch.randn(3, 8, 7, 6, device="cuda", dtype=dtype)
     flow = random_flow(3, 7, 6, dtype)
     assert not channel_slice_view(source, flow)[0].is_contiguous()
-    compare(lambda s, f, impl: block_module.block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
             "block_extractor non-contiguous inputs", views=channel_slice_view)
-    compare(lambda s, f, impl: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
             "resample2d non-contiguous inputs", views=channel_slice_view)
 
 
@@ -141,9 +143,9 @@ def test_noncontiguous_grad_output_with_batch_gt_1(dtype):
     source = torch.randn(3, 4, 5, 6, device="cuda", dtype=dtype)
     flow = random_flow(3, 5, 6, dtype)
     batch_last = lambda g: g.permute(1, 2, 3, 0).contiguous().permute(3, 0, 1, 2)  # noqa: E731
-    compare(lambda s, f, impl: block_module.block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: block_extractor(s, f, 3, impl=impl), [source, flow], dtype,
             "block_extractor non-contiguous grad_out", grad_out_view=batch_last)
-    compare(lambda s, f, impl: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
+    compare(lambda s, f, impl: resample2d(s, f, 4, 1, 2.0, impl=impl), [source, flow], dtype,
             "resample2d non-contiguous grad_out", grad_out_view=batch_last)
 
 
@@ -152,8 +154,8 @@ def test_only_requested_gradients(needs):
     source = torch.randn(2, 3, 5, 6, device="cuda", dtype=torch.float64, requires_grad=needs[0])
     flow = random_flow(2, 5, 6, torch.float64).requires_grad_(needs[1])
     wanted = [t for t in (source, flow) if t.requires_grad]
-    for op in (lambda s, f, impl: block_module.block_extractor(s, f, 3, impl=impl),
-               lambda s, f, impl: resample_module.resample2d(s, f, 4, 1, 2.0, impl=impl)):
+    for op in (lambda s, f, impl: block_extractor(s, f, 3, impl=impl),
+               lambda s, f, impl: resample2d(s, f, 4, 1, 2.0, impl=impl)):
         (cuda,) = torch.autograd.grad(op(source, flow, "cuda").sum(), wanted)
         (twin,) = torch.autograd.grad(op(source, flow, "torch").sum(), wanted)
         assert_close(cuda, twin, 1e-10, "single gradient")
@@ -185,7 +187,7 @@ def test_int64_indexing():
     results = {}
     for impl in ("torch", "cuda"):
         leaves = [source.clone().requires_grad_(), flow.clone().requires_grad_()]
-        out = block_module.block_extractor(*leaves, k, impl=impl)
+        out = block_extractor(*leaves, k, impl=impl)
         assert out.numel() > 2 ** 31
         last = out[:, -1].float()  # the last channel lies beyond index 2**31
         grads = torch.autograd.grad(out, leaves, torch.ones_like(out))
@@ -198,10 +200,10 @@ def test_int64_indexing():
 
 def test_auto_uses_the_extension_without_warning(recwarn):
     tensor = torch.zeros(1, device="cuda")
-    assert custom_ops.select_extension("block_extractor", block_module.EXTENSION, None, tensor) \
-        is block_module.EXTENSION.load()
-    assert custom_ops.select_extension("resample2d", resample_module.EXTENSION, "cuda", tensor) \
-        is resample_module.EXTENSION.load()
+    assert custom_ops.select_extension("block_extractor", BLOCK_EXTENSION, None, tensor) \
+        is BLOCK_EXTENSION.load()
+    assert custom_ops.select_extension("resample2d", RESAMPLE_EXTENSION, "cuda", tensor) \
+        is RESAMPLE_EXTENSION.load()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
@@ -210,10 +212,10 @@ def test_deterministic_mode_refuses_the_atomic_source_gradient():
     flow = random_flow(1, 4, 4, torch.float32).requires_grad_()
     torch.use_deterministic_algorithms(True)
     try:
-        out = block_module.block_extractor(source.requires_grad_(), flow, 3, impl="cuda")
+        out = block_extractor(source.requires_grad_(), flow, 3, impl="cuda")
         with pytest.raises(RuntimeError, match="block_extractor_backward_cuda"):
             out.sum().backward()
-        out = block_module.block_extractor(source.detach(), flow, 3, impl="cuda")
+        out = block_extractor(source.detach(), flow, 3, impl="cuda")
         out.sum().backward()  # the flow gradient alone has no atomics: allowed
     finally:
         torch.use_deterministic_algorithms(False)
@@ -236,16 +238,16 @@ def cuda(*shape, dtype=torch.float32):
 ])
 def test_block_extractor_extension_checks_arguments(make_arguments, message):
     with pytest.raises(RuntimeError) as error:
-        block_module.EXTENSION.load().forward(*make_arguments())
+        BLOCK_EXTENSION.load().forward(*make_arguments())
     assert message in str(error.value)
 
 
 def test_block_extractor_extension_checks_grad_out():
     source, flow = cuda(2, 3, 4, 4), cuda(2, 2, 4, 4)
     with pytest.raises(RuntimeError, match=r"grad_out must have shape \[2, 3, 12, 12\], got \[2, 3, 12, 11\]"):
-        block_module.EXTENSION.load().backward(cuda(2, 3, 12, 11), source, flow, 3, True, True)
+        BLOCK_EXTENSION.load().backward(cuda(2, 3, 12, 11), source, flow, 3, True, True)
     with pytest.raises(RuntimeError, match="grad_out must have the dtype of source"):
-        block_module.EXTENSION.load().backward(cuda(2, 3, 12, 12, dtype=torch.float64), source, flow, 3, True, True)
+        BLOCK_EXTENSION.load().backward(cuda(2, 3, 12, 12, dtype=torch.float64), source, flow, 3, True, True)
 
 
 @pytest.mark.parametrize("make_arguments, message", [
@@ -258,5 +260,5 @@ def test_block_extractor_extension_checks_grad_out():
 ])
 def test_resample2d_extension_checks_arguments(make_arguments, message):
     with pytest.raises(RuntimeError) as error:
-        resample_module.EXTENSION.load().forward(*make_arguments())
+        RESAMPLE_EXTENSION.load().forward(*make_arguments())
     assert message in str(error.value)

@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch.utils import cpp_extension
 
-from model.networks import custom_ops
-from model.networks.block_extractor.block_extractor import block_extractor
-from model.networks.resample2d_package.resample2d import resample2d
+from model.ops import custom_ops
+from model.ops.block_extractor import block_extractor
+from model.ops.resample2d import resample2d
 
 CUDA_TENSOR = types.SimpleNamespace(is_cuda=True, device=torch.device("cuda", 0))  # device is all it reads
 
@@ -100,7 +100,7 @@ def test_build_uses_extensions_dir_arch_list_and_default_standard(monkeypatch, t
     monkeypatch.setattr(cpp_extension, "load", fake_load(record))
     monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
     monkeypatch.setenv("TORCH_CUDA_ARCH_LIST", "8.0;9.0")
-    from model.networks.block_extractor.block_extractor import EXTENSION
+    from model.ops.block_extractor import EXTENSION
     extension = custom_ops.CudaExtension("gfla_test", EXTENSION.sources)
     assert extension.load() == "module"
     assert record["name"] == "gfla_test"
@@ -112,7 +112,7 @@ def test_build_uses_extensions_dir_arch_list_and_default_standard(monkeypatch, t
 
 
 def test_build_directory_depends_on_architecture(monkeypatch):
-    from model.networks.resample2d_package.resample2d import EXTENSION
+    from model.ops.resample2d import EXTENSION
     assert EXTENSION._digest("9.0") != EXTENSION._digest("8.6")
     assert EXTENSION._digest("9.0") == EXTENSION._digest("9.0")
 

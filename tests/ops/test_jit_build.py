@@ -12,9 +12,9 @@ pytestmark = pytest.mark.cuda
 REPO = Path(__file__).resolve().parents[2]
 USE_OPS = """
 import torch
-from model.networks.block_extractor.block_extractor import block_extractor
-from model.networks.local_attention.local_attention_apply import local_attention_apply
-from model.networks.resample2d_package.resample2d import resample2d
+from model.ops.block_extractor import block_extractor
+from model.ops.local_attention_apply import local_attention_apply
+from model.ops.resample2d import resample2d
 source = torch.randn(2, 3, 5, 6, device="cuda", requires_grad=True)
 flow = torch.randn(2, 2, 5, 6, device="cuda", requires_grad=True)
 weights = torch.randn(2, 9, 5, 6, device="cuda", requires_grad=True)

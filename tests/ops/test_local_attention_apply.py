@@ -8,8 +8,7 @@ import torch
 from torch import nn
 
 from model.networks.attention import ExtractorAttn
-from model.networks.local_attention import local_attention_apply as apply_module
-from model.networks.local_attention.local_attention_apply import local_attention_apply
+from model.ops.local_attention_apply import CUDA_MAX_KERNEL_SIZE, EXTENSION, local_attention_apply
 
 from .assertions import assert_close
 from .loop_reference import block_extractor_loop
@@ -83,7 +82,7 @@ def cuda_helpers():
 
 @pytest.mark.cuda
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.bfloat16, torch.float16], ids=str)
-@pytest.mark.parametrize("k", [*KERNEL_SIZES, apply_module.CUDA_MAX_KERNEL_SIZE])
+@pytest.mark.parametrize("k", [*KERNEL_SIZES, CUDA_MAX_KERNEL_SIZE])
 def test_cuda_matches_twin(dtype, k):
     helpers = cuda_helpers()
     for batch, channels, h, w in [(2, 3, 6, 7), (1, 17, 5, 3), (3, 8, 1, 9), (2, 40, 12, 10)]:
@@ -122,7 +121,7 @@ def test_cuda_only_requested_gradients(needs):
 
 @pytest.mark.cuda
 def test_cuda_kernel_sizes_beyond_the_kernels_take_the_twin():
-    k = apply_module.CUDA_MAX_KERNEL_SIZE + 1
+    k = CUDA_MAX_KERNEL_SIZE + 1
     source, weights = random_inputs(k, device="cuda")
     flow = far_flow(2, 4, 5).cuda()
     assert_close(local_attention_apply(source, weights, flow, k, impl="cuda"),
@@ -205,7 +204,7 @@ def cuda_tensor(*shape, dtype=torch.float32):
 ])
 def test_extension_checks_arguments(make_arguments, message):
     with pytest.raises(RuntimeError) as error:
-        apply_module.EXTENSION.load().forward(*make_arguments())
+        EXTENSION.load().forward(*make_arguments())
     assert message in str(error.value)
 
 
@@ -213,4 +212,4 @@ def test_extension_checks_arguments(make_arguments, message):
 def test_extension_checks_grad_out():
     source, weights, flow = cuda_tensor(2, 3, 4, 4), cuda_tensor(2, 9, 4, 4), cuda_tensor(2, 2, 4, 4)
     with pytest.raises(RuntimeError, match=r"grad_out must have shape \[2, 3, 4, 4\], got \[2, 3, 4, 5\]"):
-        apply_module.EXTENSION.load().backward(cuda_tensor(2, 3, 4, 5), source, weights, flow, 3, True, True, True)
+        EXTENSION.load().backward(cuda_tensor(2, 3, 4, 5), source, weights, flow, 3, True, True, True)

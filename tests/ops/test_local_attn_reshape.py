@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from model.networks.local_attn_reshape.local_attn_reshape import LocalAttnReshape, local_attn_reshape
+from model.ops.local_attn_reshape import LocalAttnReshape, local_attn_reshape
 
 from .loop_reference import local_attn_reshape_loop
 

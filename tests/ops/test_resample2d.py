@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from model.networks.resample2d_package.resample2d import Resample2d, resample2d
+from model.ops.resample2d import Resample2d, resample2d
 
 from .assertions import assert_close
 from .loop_reference import resample2d_flow_grad_loop, resample2d_input_grad_loop, resample2d_loop

@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from model.base_model import BaseModel
+from util.visuals import draw_image
 
 IMAGE_SIZE = 8
 
@@ -92,6 +93,7 @@ class ToyModel(BaseModel):
 
     generator_class = ToyGenerator
     configuration_options = BaseModel.configuration_options + ("toy_channels",)
+    visual_drawers = {"input": draw_image, "output": draw_image}
 
     @staticmethod
     def modify_options(parser, is_train):
@@ -108,7 +110,6 @@ class ToyModel(BaseModel):
         super().__init__(opt)
         self.model_names = ["G"]
         self.loss_names = ["rec"]
-        self.visual_names = ["input", "output"]
         self.net_G = self.generator_class(opt.toy_channels).to(self.device)
         if self.isTrain:
             self.optimizers = [torch.optim.Adam(self.net_G.parameters(), lr=opt.lr, betas=(0.0, 0.999))]

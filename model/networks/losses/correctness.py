@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from model.networks.losses.vgg import shared_vgg
-from model.networks.resample2d_package.resample2d import resample2d
+from model.ops.resample2d import resample2d
 
 # attention layer -> VGG19 layer at the same resolution; layer 0 was unusable in the original
 # (its name was misspelt 'rel1_1')

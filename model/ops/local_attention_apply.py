@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 from torch.autograd.function import once_differentiable
 
-from model.networks import custom_ops
-from model.networks.block_extractor.block_extractor import block_extractor_reference
+from model.ops import custom_ops
+from model.ops.block_extractor import block_extractor_reference
 
 _HERE = Path(__file__).parent
 EXTENSION = custom_ops.CudaExtension(
@@ -47,6 +47,7 @@ def local_attention_apply(source, weights, flow, kernel_size, impl=None):
         [B, C, H, W] in the common dtype of source and weights.
     """
     kernel_size = _check_inputs(source, weights, flow, kernel_size)
+    custom_ops.check_finite("local_attention_apply", source=source, weights=weights, flow=flow)
     dtype = torch.promote_types(source.dtype, weights.dtype)
     source, weights = source.to(dtype), weights.to(dtype)
     extension = EXTENSION if kernel_size <= CUDA_MAX_KERNEL_SIZE else None

@@ -13,7 +13,8 @@ the CUDA extension (block_extractor.cpp/.cu). ``custom_ops.select_extension`` pi
 call. Half-precision inputs are computed in float32 on both paths (a bfloat16 coordinate can be
 off by a quarter pixel) and returned in the source's dtype. Both give the true gradient; the
 original CUDA backward read the batch index from the memory layout of the incoming gradient,
-which was wrong for non-contiguous gradients with batch > 1.
+which was wrong for non-contiguous gradients with batch > 1. A NaN or infinite flow gives NaN
+blocks on both paths (the original clamped it into the map and returned finite samples).
 """
 import functools
 from pathlib import Path
@@ -23,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from model.networks import custom_ops
+from model.ops import custom_ops
 
 _HERE = Path(__file__).parent
 EXTENSION = custom_ops.CudaExtension(
@@ -43,6 +44,7 @@ def block_extractor(source, flow, kernel_size, impl=None):
         [B, C, k*H, k*W] in source's dtype: cell (i, j) holds the block of flow position (i, j).
     """
     kernel_size = _check_inputs(source, flow, kernel_size)
+    custom_ops.check_finite("block_extractor", source=source, flow=flow)
     extension = custom_ops.select_extension("block_extractor", EXTENSION, impl, source)
     if extension is None:
         return block_extractor_reference(source, flow, kernel_size)
@@ -57,9 +59,11 @@ def block_extractor_reference(source, flow, kernel_size):
     grid = _absolute_grid(flow.to(compute_dtype), kernel_size)
     # align_corners=True maps -1 / +1 to pixel 0 / size-1; a size-1 axis has every point at 0
     scale = grid.new_tensor([2.0 / max(ws - 1, 1), 2.0 / max(hs - 1, 1)])
-    blocks = F.grid_sample(source.to(compute_dtype), grid * scale - 1, mode="bilinear",
-                           padding_mode="border", align_corners=True)
-    return blocks.to(source.dtype)
+    # grid_sample must not see a NaN/inf coordinate (its CPU kernels index memory with it): sample
+    # at 0 there, then make those blocks NaN
+    blocks = F.grid_sample(source.to(compute_dtype), (grid * scale - 1).nan_to_num(0.0, 0.0, 0.0),
+                           mode="bilinear", padding_mode="border", align_corners=True)
+    return custom_ops.nan_where_non_finite(blocks, flow, kernel_size).to(source.dtype)
 
 
 class BlockExtractor(nn.Module):
@@ -99,16 +103,7 @@ def _compute_dtype(dtype):
 
 def _check_inputs(source, flow, kernel_size):
     """Raise ValueError naming the bad argument; returns kernel_size as an int."""
-    if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
-        raise ValueError("block_extractor: source must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{custom_ops.describe(source)}")
-    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
-            or flow.shape[:2] != (source.shape[0], 2)):
-        raise ValueError(f"block_extractor: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {source.shape[0]} (the batch of source), got {custom_ops.describe(flow)}")
-    if flow.device != source.device:
-        raise ValueError(f"block_extractor: flow and source must be on one device, got "
-                         f"{flow.device} and {source.device}")
+    custom_ops.check_source_and_flow("block_extractor", "source", source, flow)
     return custom_ops.check_kernel_size("block_extractor", kernel_size)
 
 

@@ -106,7 +106,9 @@ inline at::ScalarType accumulate_type(at::ScalarType type) {
 namespace gfla {
 
 // Clamp in floating point before any integer conversion, so far-out (or inf) coordinates
-// cannot overflow an index; NaN maps to `low`.
+// cannot overflow an index; NaN maps to `low`. The kernels weight that in-range sample by the
+// coordinate's fraction, x - floor(x), which is NaN for NaN and +-inf: a non-finite flow gives
+// NaN outputs, never a bad index nor a finite sample.
 template <typename T>
 __device__ __forceinline__ T clamp(T value, T low, T high) {
   return fmin(fmax(value, low), high);

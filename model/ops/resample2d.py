@@ -12,7 +12,8 @@ Two implementations with identical results: the pure-PyTorch twin (a loop over t
 gather each; any device; autograd through the closed form) and the CUDA extension
 (resample2d.cpp/.cu). Half-precision inputs are computed in float32 on both paths. Both give
 the true gradient; the original CUDA kernel took the fraction by truncation (X - int(X)) in the
-input gradient, which was wrong wherever X < 0 or Y < 0.
+input gradient, which was wrong wherever X < 0 or Y < 0. A NaN or infinite flow gives NaN
+outputs on both paths, never an index error.
 """
 import functools
 import math
@@ -23,7 +24,7 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from model.networks import custom_ops
+from model.ops import custom_ops
 
 _HERE = Path(__file__).parent
 EXTENSION = custom_ops.CudaExtension(
@@ -45,6 +46,7 @@ def resample2d(input1, flow, kernel_size=2, dilation=1, sigma=5.0, impl=None):
         [B, C, H, W] in input1's dtype.
     """
     kernel_size, dilation, sigma = _check_inputs(input1, flow, kernel_size, dilation, sigma)
+    custom_ops.check_finite("resample2d", input1=input1, flow=flow)
     extension = custom_ops.select_extension("resample2d", EXTENSION, impl, input1)
     if extension is None:
         return resample2d_reference(input1, flow, kernel_size, dilation, sigma)
@@ -94,7 +96,8 @@ def _axis_taps(coord, size, half, dilation, sigma):
     base = torch.floor(coord)
     steps = (torch.arange(2 * half, device=coord.device) - half + 1) * dilation
     steps = steps.view(-1, *([1] * coord.dim()))
-    index = (base.unsqueeze(0) + steps).clamp(0, size - 1).long()
+    # a NaN coordinate stays NaN through clamp: index it as 0 (its NaN weight makes the output NaN)
+    index = (base.unsqueeze(0) + steps).clamp(0, size - 1).nan_to_num(0.0).long()
     distance = steps + base.unsqueeze(0) - coord.unsqueeze(0)
     weight = torch.exp(distance * distance * (-0.5 / sigma ** 2))
     return index, weight / weight.sum(0, keepdim=True)
@@ -103,16 +106,7 @@ def _axis_taps(coord, size, half, dilation, sigma):
 def _check_inputs(input1, flow, kernel_size, dilation, sigma):
     """Raise ValueError naming the bad argument; returns (kernel_size, dilation, sigma) as
     (int, int, float)."""
-    if not isinstance(input1, torch.Tensor) or input1.dim() != 4 or not input1.is_floating_point():
-        raise ValueError("resample2d: input1 must be a 4-D floating tensor [B, C, H, W], got "
-                         f"{custom_ops.describe(input1)}")
-    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
-            or flow.shape[:2] != (input1.shape[0], 2)):
-        raise ValueError(f"resample2d: flow must be a floating tensor [B, 2, H, W] with "
-                         f"B = {input1.shape[0]} (the batch of input1), got {custom_ops.describe(flow)}")
-    if flow.device != input1.device:
-        raise ValueError(f"resample2d: flow and input1 must be on one device, got {flow.device} "
-                         f"and {input1.device}")
+    custom_ops.check_source_and_flow("resample2d", "input1", input1, flow)
     if not custom_ops.is_integer(kernel_size) or kernel_size < 2:
         raise ValueError(f"resample2d: kernel_size must be an int >= 2 (2 * (kernel_size // 2) taps "
                          f"per axis), got {kernel_size!r}")
@@ -122,7 +116,6 @@ def _check_inputs(input1, flow, kernel_size, dilation, sigma):
             or sigma <= 0):
         raise ValueError(f"resample2d: sigma must be a finite number > 0, got {sigma!r}")
     return int(kernel_size), int(dilation), float(sigma)
-
 
 
 @functools.lru_cache(maxsize=None)

@@ -12,13 +12,11 @@ there is nothing left for a kernel to win. ``ExtractorAttn`` does not call it at
 the weights in place through a reshape. The ``impl`` switch is still validated, so all three ops
 accept the same arguments and raise the same errors.
 """
-import numbers
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from model.networks import custom_ops
+from model.ops import custom_ops
 
 
 def local_attn_reshape(inputs, kernel_size, impl=None):
@@ -32,14 +30,13 @@ def local_attn_reshape(inputs, kernel_size, impl=None):
     Returns:
         [B, 1, k*H, k*W].
     """
-    if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1:
-        raise ValueError(f"local_attn_reshape: kernel_size must be an int >= 1, got {kernel_size!r}")
+    kernel_size = custom_ops.check_kernel_size("local_attn_reshape", kernel_size)
     if not isinstance(inputs, torch.Tensor) or inputs.dim() != 4 or inputs.shape[1] != kernel_size ** 2:
         got = (f"shape {tuple(inputs.shape)}" if isinstance(inputs, torch.Tensor) else repr(inputs))
         raise ValueError(f"local_attn_reshape: inputs must be a 4-D tensor [B, {kernel_size ** 2}, H, W] "
                          f"(kernel_size ** 2 channels), got {got}")
     custom_ops.select_extension("local_attn_reshape", None, impl, inputs)
-    return F.pixel_shuffle(inputs, int(kernel_size))
+    return F.pixel_shuffle(inputs, kernel_size)
 
 
 class LocalAttnReshape(nn.Module):

@@ -15,6 +15,11 @@ else ``auto``:
   - ``cuda``: the extension; a build failure raises, and CPU tensors raise;
   - ``auto``: the extension for CUDA tensors when it builds, else the twin after one warning
     that carries the build error. CPU tensors always take the twin.
+
+Non-finite inputs: on both paths a NaN or infinite flow gives NaN outputs (and gradients), never
+an index error and never a finite sample, at no cost in synchronisation, so a training step can
+detect it in its loss. With ``GFLA_CHECK_FINITE=1`` every op instead checks its inputs and raises
+``NonFiniteError`` naming the op and the input (one host sync per input: for debugging only).
 """
 import contextlib
 import hashlib
@@ -29,6 +34,7 @@ import torch
 IMPL_ENV_VAR = "GFLA_OPS_IMPL"
 IMPLS = ("torch", "cuda", "auto")
 VERBOSE_ENV_VAR = "GFLA_OPS_VERBOSE"  # 1: print the compiler commands and output while building
+CHECK_FINITE_ENV_VAR = "GFLA_CHECK_FINITE"  # 1: every op raises NonFiniteError on NaN/inf inputs
 
 _HEADER = Path(__file__).with_name("custom_ops.h")
 _EXTRA_FLAGS = ["-O3"]
@@ -195,8 +201,60 @@ def is_integer(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def check_source_and_flow(op_name, source_name, source, flow):
+    """Raise ValueError naming the bad argument unless ``source`` is a 4-D floating tensor and
+    ``flow`` a floating [B, 2, H, W] tensor of its batch, on its device."""
+    if not isinstance(source, torch.Tensor) or source.dim() != 4 or not source.is_floating_point():
+        raise ValueError(f"{op_name}: {source_name} must be a 4-D floating tensor [B, C, H, W], got "
+                         f"{describe(source)}")
+    if (not isinstance(flow, torch.Tensor) or flow.dim() != 4 or not flow.is_floating_point()
+            or flow.shape[:2] != (source.shape[0], 2)):
+        raise ValueError(f"{op_name}: flow must be a floating tensor [B, 2, H, W] with B = {source.shape[0]} "
+                         f"(the batch of {source_name}), got {describe(flow)}")
+    if flow.device != source.device:
+        raise ValueError(f"{op_name}: flow and {source_name} must be on one device, got {flow.device} "
+                         f"and {source.device}")
+
+
 def check_kernel_size(op_name, kernel_size):
     """Raise ValueError unless ``kernel_size`` is an integer >= 1; returns it as an int."""
     if not is_integer(kernel_size) or kernel_size < 1:
         raise ValueError(f"{op_name}: kernel_size must be an int >= 1, got {kernel_size!r}")
     return int(kernel_size)
+
+
+class NonFiniteError(FloatingPointError):
+    """An op's input holds NaN or infinite values (raised only with ``GFLA_CHECK_FINITE=1``)."""
+
+
+def check_finite(op_name, **tensors):
+    """With ``$GFLA_CHECK_FINITE`` set (not '' or '0'), raise NonFiniteError for the first of
+    ``tensors`` (name=tensor) holding NaN or inf; otherwise do nothing (no device sync)."""
+    if os.environ.get(CHECK_FINITE_ENV_VAR, "0") in ("", "0"):
+        return
+    for name, tensor in tensors.items():
+        finite = torch.isfinite(tensor)
+        if bool(finite.all()):
+            continue
+        first = tuple(int(i) for i in torch.nonzero(~finite)[0])
+        nan = int(torch.isnan(tensor).sum())
+        raise NonFiniteError(
+            f"{op_name}: {name} holds non-finite values ({nan} NaN, {int((~finite).sum()) - nan} inf of "
+            f"{tensor.numel()}; the first at index {first}); the values feeding it diverged "
+            f"(checked because {CHECK_FINITE_ENV_VAR}={os.environ[CHECK_FINITE_ENV_VAR]})")
+
+
+def nan_where_non_finite(values, flow, kernel_size=1):
+    """``values`` [B, C, k*H, k*W] plus 0 where ``flow`` [B, 2, H, W] is finite, NaN where it is not.
+
+    For samplers that clamp coordinates (``grid_sample`` with border padding) and would turn a
+    non-finite flow into a finite sample. ``flow`` is detached: the gradients stay those of
+    ``values``; the result has ``values``' dtype and is bitwise ``values`` where the flow is finite
+    (up to the sign of zeros).
+    """
+    b, c, height, width = values.shape
+    h, w, k = height // kernel_size, width // kernel_size, kernel_size
+    flow = flow.detach()
+    zero_or_nan = ((flow[:, 0] + flow[:, 1]) * 0).to(values.dtype)  # inf * 0 and NaN * 0 are NaN
+    cells = values.view(b, c, h, k, w, k) + zero_or_nan.view(b, 1, h, 1, w, 1)
+    return cells.view(b, c, height, width)

@@ -1,0 +1,24 @@
+"""Each model class declares its networks (build_networks); the released layouts themselves are
+checked in tests/networks/test_layouts.py."""
+import types
+
+import pytest
+
+from model import find_model_class
+
+
+def test_pose_discriminator_depth_exists_only_for_fashion_and_market():
+    opt = types.SimpleNamespace(dataset_mode="shapenet")
+    with pytest.raises(ValueError, match=r"--dataset_mode: the pose model has a discriminator for "
+                                         r"\['fashion', 'market'\], got 'shapenet'"):
+        find_model_class("pose").build_networks(opt, discriminators=True)
+
+
+@pytest.mark.parametrize("name, class_name", [("face", "FaceModel"), ("dance", "DanceModel"),
+                                              ("shapenet", "ShapeNetModel"), ("shapenetflow", "ShapeNetFlowModel")])
+def test_unported_models_say_so_and_where_their_networks_are(name, class_name):
+    model_class = find_model_class(name)
+    assert model_class.__name__ == class_name and "build_networks" in vars(model_class)
+    with pytest.raises(NotImplementedError, match=rf"--model={name}: training and testing are not implemented "
+                                                  rf"yet.*{class_name}\.build_networks builds them"):
+        model_class(types.SimpleNamespace(model=name))
