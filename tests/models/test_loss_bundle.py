@@ -12,7 +12,7 @@ from model.networks.losses import VGGLoss
 
 OPT = types.SimpleNamespace(lambda_rec=5.0, lambda_correct=5.0, lambda_regularization=0.0025, lambda_g=2.0,
                             lambda_content=0.5, lambda_style=500.0, attn_layer=[2], kernel_size={"2": 3},
-                            gan_mode="lsgan")
+                            gan_mode="lsgan", vgg_weights=None)
 
 
 def test_terms_are_weighted_criteria():

@@ -58,7 +58,7 @@ def test_pose_flow_builds_its_losses_with_the_given_weights(tmp_path, monkeypatc
     with pytest.raises(UserError, match="--vgg_weights=random"):
         model.find_model_class("pose_flow")(TrainOptions().parse(argv, save=False))
     flow = model.find_model_class("pose_flow")(TrainOptions().parse(argv + ["--vgg_weights=random"], save=False))
-    assert isinstance(flow.correctness.vgg, VGG19)
+    assert isinstance(flow.losses.correctness_loss.vgg, VGG19)
 
 
 def test_random_weights_are_recorded_and_marked_in_the_log_and_page(train_entry, toy_argv, tmp_path):
