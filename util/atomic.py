@@ -1,11 +1,24 @@
 """Atomic file writes: write beside the target, flush to disk, then rename over it.
 
 A process killed mid-write leaves the previous file intact and at worst a hidden
-``.<name>.tmp-*`` file, never a truncated target.
+``.<name>.tmp-*`` file, never a truncated target. The temporary file is created like a plain
+``open(path, "w")`` would create the target: mode 0666 less the process's umask (``mkstemp``
+would make every output 0600, unreadable to the rest of a shared machine's group).
 """
 import contextlib
 import os
-import tempfile
+import secrets
+
+
+def _create_temp_file(folder, basename):
+    """Create a new empty ``.<basename>.tmp-<random>`` in ``folder`` (mode 0666 & ~umask); return its path."""
+    while True:
+        path = os.path.join(folder, f".{basename}.tmp-{secrets.token_hex(4)}")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
 
 
 @contextlib.contextmanager
@@ -13,8 +26,7 @@ def atomic_path(path):
     """Yield a temporary path in the target's folder; on success it replaces ``path``."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    handle, temp_path = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.tmp-", dir=folder)
-    os.close(handle)
+    temp_path = _create_temp_file(folder, os.path.basename(path))
     try:
         yield temp_path
         with open(temp_path, "rb") as written:
