@@ -19,6 +19,7 @@ from options.actions import add_bool, size_pair
 from options.errors import OptionError
 from options.validation import validate_options
 from util.atomic import atomic_write_text
+from util.cpus import worker_count
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +60,8 @@ class BaseOptions:
                             help=f"dataset to use: {', '.join(data.dataset_names())}")
         parser.add_argument("--fid_gt_path", type=str, default=None, help="unused; accepted for compatibility")
         parser.add_argument("--serial_batches", action="store_true", help="take batches in order, no shuffling")
-        parser.add_argument("--nThreads", type=int, default=8, help="data loading worker processes")
+        parser.add_argument("--nThreads", type=int, default=worker_count(8),
+                            help="data loading worker processes (at most the CPUs available)")
         parser.add_argument("--max_dataset_size", type=int, default=sys.maxsize,
                             help="maximum number of sequences (animation datasets)")
         parser.add_argument("--seed", type=int, default=0, help="random seed (per-rank offsets under torchrun)")

@@ -19,6 +19,7 @@ from script.metrics_lib.evaluate import MetricsConfig, evaluate  # noqa: E402
 from script.metrics_lib.inception import PROTOCOLS  # noqa: E402
 from script.metrics_lib.registry import DEFAULT_METRICS, METRICS  # noqa: E402
 from script.metrics_lib.report import format_table, write_report  # noqa: E402
+from util.cpus import worker_count  # noqa: E402
 
 
 def build_parser():
@@ -55,8 +56,8 @@ def build_parser():
 
     run = parser.add_argument_group("running")
     run.add_argument("--device", default="auto", help="'auto' (a GPU when there is one), 'cpu', 'cuda:0', ...")
-    run.add_argument("--num_workers", type=int, default=min(8, os.cpu_count() or 1),
-                     help="image-loading processes (default min(8, CPUs))")
+    run.add_argument("--num_workers", type=int, default=worker_count(8),
+                     help="image-loading processes (default 8; at most the CPUs available)")
     run.add_argument("--cache_dir", help="where real-image FID statistics are cached (default ~/.cache/gfla_metrics)")
     return parser
 

@@ -3,6 +3,8 @@ import contextlib
 
 import torch
 
+from util.cpus import worker_count
+
 
 def resolve_device(name):
     """``'auto'`` -> the first GPU when there is one, else the CPU; anything else as torch reads it."""
@@ -27,7 +29,8 @@ def full_fp32():
 
 
 def make_loader(dataset, batch_size, num_workers, device):
-    """An in-order DataLoader that keeps every sample (batching never changes a score)."""
+    """An in-order DataLoader that keeps every sample (batching never changes a score); at most
+    one worker per available CPU."""
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False,
-                                       num_workers=num_workers, drop_last=False,
+                                       num_workers=worker_count(num_workers), drop_last=False,
                                        pin_memory=device.type == "cuda")
