@@ -96,7 +96,7 @@ def test_options_saved_as_text_and_json(tmp_path):
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5,3=3", "--dataset_mode=fasion"], "fasion"),
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5", "--dataset_mode=fashion"],
      "attention layer 3 has no kernel size"),
-    (["--model=pose", "--attn_layer=2", "--kernel_size=2=0", "--dataset_mode=fashion"], "must be >= 1, got 0"),
+    (["--model=pose", "--attn_layer=2", "--kernel_size=2=0", "--dataset_mode=fashion"], "must be >= 2, got 0"),
     (["--model=pose", "--attn_layer=2", "--kernel_size=2=3,3=3", "--dataset_mode=fashion"],
      "layer 3 is not an attention layer"),
     (["--model=pose", "--kernel_size=2=3", "--dataset_mode=fashion"], "--attn_layer is required"),
