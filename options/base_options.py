@@ -40,7 +40,8 @@ class BaseOptions:
         parser.add_argument("--name", type=str, default="experiment_name",
                             help="experiment name: checkpoints and logs go to <checkpoints_dir>/<name>")
         parser.add_argument("--model", type=str, default="pose",
-                            help=f"model to use: {', '.join(model.model_names())} (alias poseflownet = pose_flow)")
+                            help="model to use: " + _names_help(model.model_names(), model.unimplemented_model_names(),
+                                                                " (poseflownet = pose_flow)"))
         parser.add_argument("--checkpoints_dir", type=str, default="./result", help="where experiments are stored")
         parser.add_argument("--which_iter", type=str, default="latest",
                             help="checkpoint to load: 'latest' or an iteration number")
@@ -57,7 +58,7 @@ class BaseOptions:
         parser.add_argument("--image_nc", type=int, default=3, help="image channels")
         parser.add_argument("--dataroot", type=str, default="./dataset/fashion/", help="dataset folder")
         parser.add_argument("--dataset_mode", type=str, default="fashion",
-                            help=f"dataset to use: {', '.join(data.dataset_names())}")
+                            help=f"dataset to use: {_names_help(data.dataset_names(), data.unimplemented_dataset_names())}")
         parser.add_argument("--fid_gt_path", type=str, default=None, help="unused; accepted for compatibility")
         parser.add_argument("--serial_batches", action="store_true", help="take batches in order, no shuffling")
         parser.add_argument("--nThreads", type=int, default=worker_count(8),
@@ -81,6 +82,8 @@ class BaseOptions:
         parser = _Parser(formatter_class=argparse.ArgumentDefaultsHelpFormatter, add_help=False)
         parser = self.initialize(parser)
         known, _ = parser.parse_known_args(argv)
+        model.check_implemented(known.model)  # before the errors a model that cannot run would cause
+        data.check_implemented(known.dataset_mode)
         model_setter = model.get_option_setter(known.model)
         parser = model_setter(parser, self.is_train)
         known, _ = parser.parse_known_args(argv)
@@ -149,6 +152,12 @@ class BaseOptions:
         atomic_write_text(stem + ".txt", "\n".join(self.option_lines(opt)) + "\n")
         serialisable = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(opt).items()}
         atomic_write_text(stem + ".json", json.dumps(serialisable, indent=1, sort_keys=True) + "\n")
+
+
+def _names_help(names, unimplemented, remark=""):
+    """'a, b<remark>; not implemented yet: c, d': the registered names with the unusable ones apart."""
+    usable = ", ".join(name for name in names if name not in unimplemented) + remark
+    return f"{usable}; not implemented yet: {', '.join(unimplemented)}" if unimplemented else usable
 
 
 def _parse_gpu_ids(text):

@@ -2,6 +2,8 @@
 import os
 import tempfile
 
+import pytest
+
 from tests.networks.manifests import (MANIFEST_DIR, MANIFEST_FILES, assert_same_layout, build_from_define_call,
                                       layout, load_manifest)
 
@@ -19,6 +21,7 @@ def test_define_call_builds_the_manifest_layout(manifest):
     assert len(net.state_dict()) == manifest['num_state_dict_entries']
 
 
+@pytest.mark.usefixtures("unported_models_allowed")
 def test_command_line_builds_the_manifest_layout(manifest):
     """The manifest's argv through the options parser and build_networks gives the same nets."""
     from model.network_configs import build_networks

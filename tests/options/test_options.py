@@ -60,7 +60,7 @@ def test_readme_test_command_defaults(tmp_path):
     assert os.path.isfile(tmp_path / "pose_fashion_checkpoints" / "test_opt.txt")
 
 
-def test_other_task_commands_parse(tmp_path):
+def test_other_task_commands_parse(tmp_path, unported_models_allowed):
     face = parse_train(tmp_path, "--name=face", "--model=face", "--attn_layer=2,3", "--kernel_size=2=5,3=3",
                        "--dataset_mode=face", "--dataroot=./dataset/FaceForensics")
     assert face.structure_nc == 16 and face.frames_D_V == 3 and face.print_freq == 100
@@ -130,3 +130,27 @@ def test_command_line_error_is_one_line_and_exit_status_2(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "train.py: error: --attn_layer: attention layer 3 has no kernel size; add it to --kernel_size, "
         "e.g. --kernel_size=3=3"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model=face", "--kernel_size=2=1", "--dataset_mode=face"], "--model=face: not implemented yet"),
+    (["--model=shapenet"], "--model=shapenet: not implemented yet"),
+    (["--model=shapenetflow", "--gpu_ids=zero"], "--model=shapenetflow: not implemented yet"),
+    (["--model=dance", "--dataset_mode=dance"], "--model=dance: not implemented yet"),
+    (["--model=pose", "--dataset_mode=face", "--attn_layer=9"], "--dataset_mode=face: not implemented yet"),
+    (["--model=pose", "--dataset_mode=dance"], "--dataset_mode=dance: not implemented yet"),
+])
+def test_unported_models_and_datasets_say_so_before_any_other_error(tmp_path, args, message):
+    with pytest.raises(OptionError) as info:
+        TestOptions().parse([f"--checkpoints_dir={tmp_path}", *args], save=False)
+    assert str(info.value).startswith(message)
+    assert "implemented models: pose, pose_flow" in str(info.value) or "implemented datasets: fashion, market" in str(
+        info.value)
+
+
+def test_help_marks_what_is_not_implemented_yet(capsys):
+    with pytest.raises(SystemExit):
+        TrainOptions().parse(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "not implemented yet: dance, face, shapenet, shapenetflow" in help_text
+    assert "dataset to use: fashion, market, shapenet; not implemented yet: dance, face" in help_text
