@@ -14,7 +14,7 @@ from model.pose_pair_model import PosePairModel, warp_image
 class PoseFlowModel(PosePairModel):
     @staticmethod
     def modify_options(parser, is_train):
-        return add_flow_stage_options(parser, net_g="poseflownet")
+        return add_flow_stage_options(parser, is_train)
 
     def __init__(self, opt):
         super().__init__(opt)

@@ -15,7 +15,7 @@ from options.actions import add_bool
 class PoseModel(PosePairModel):
     @staticmethod
     def modify_options(parser, is_train):
-        add_generation_options(parser, net_g="pose")
+        add_generation_options(parser, is_train)
         add_bool(parser, "--save_input", False, "test.py also saves source, ground truth and a side-by-side image")
         return parser
 

@@ -60,4 +60,4 @@ def add_bool(parser, flag, default, help):
     switched on (original: model/*_model.py, modify_options); the defaults are kept.
     """
     parser.add_argument(flag, type=str2bool, nargs="?", const=True, default=default,
-                        help=f"{help} (default {default}; --{flag.lstrip('-')}=false to unset)")
+                        help=f"{help}; --{flag.lstrip('-')}=false to unset")

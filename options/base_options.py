@@ -17,9 +17,14 @@ import data
 import model
 from options.actions import add_bool, size_pair
 from options.errors import OptionError
+from options.help import HelpAction, HelpFormatter, note_other_defaults, unrecognized_message
 from options.validation import validate_options
 from util.atomic import atomic_write_text
 from util.cpus import worker_count
+
+
+EPILOG = ("Defaults follow --model and --dataset_mode: pass them with --help to see a run's own "
+          "(the other models' and datasets' defaults are noted where they differ).")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,20 +84,47 @@ class BaseOptions:
 
     def gather_options(self, argv):
         """Two-pass parse: model and dataset setters extend the parser before the strict pass."""
-        parser = _Parser(formatter_class=argparse.ArgumentDefaultsHelpFormatter, add_help=False)
-        parser = self.initialize(parser)
+        parser = self.initialize(_Parser(formatter_class=HelpFormatter, add_help=False, epilog=EPILOG))
         known, _ = parser.parse_known_args(argv)
         model.check_implemented(known.model)  # before the errors a model that cannot run would cause
         data.check_implemented(known.dataset_mode)
-        model_setter = model.get_option_setter(known.model)
-        parser = model_setter(parser, self.is_train)
+        model_name = known.model
+        parser = model.get_option_setter(model_name)(parser, self.is_train)
         known, _ = parser.parse_known_args(argv)
-        dataset_setter = data.get_option_setter(known.dataset_mode)
-        parser = dataset_setter(parser, self.is_train)
+        dataset_mode = known.dataset_mode
+        parser = data.get_option_setter(dataset_mode)(parser, self.is_train)
         # --help only now, so that it lists the model's and the dataset's options too
-        parser.add_argument("-h", "--help", action="help", help="show this help message and exit")
+        parser.add_argument("-h", "--help", action=HelpAction, help="show this help message and exit",
+                            annotate=lambda chosen: note_other_defaults(
+                                chosen, self._alternatives(model_name, dataset_mode)))
         self.parser = parser
-        return parser.parse_args(argv)
+        opt, extras = parser.parse_known_args(argv)
+        if extras:
+            raise OptionError(unrecognized_message(parser, extras, self._elsewhere(model_name, dataset_mode)))
+        return opt
+
+    def parser_for(self, model_name, dataset_mode):
+        """The full parser of this entry point for one model and dataset (for help and error messages)."""
+        parser = self.initialize(_Parser(add_help=False))
+        model.get_option_setter(model_name)(parser, self.is_train)
+        return data.get_option_setter(dataset_mode)(parser, self.is_train)
+
+    def _alternatives(self, model_name, dataset_mode):
+        """(choice, parser) for every other implemented model, then every other implemented dataset."""
+        models = {model.canonical_model_name(name) for name in model.model_names()} - set(model.unimplemented_model_names())
+        datasets = set(data.dataset_names()) - set(data.unimplemented_dataset_names())
+        chosen_model = model.canonical_model_name(model_name)
+        return ([(f"--model={name}", self.parser_for(name, dataset_mode)) for name in sorted(models - {chosen_model})]
+                + [(f"--dataset_mode={name}", self.parser_for(model_name, name))
+                   for name in sorted(datasets - {dataset_mode})])
+
+    def _elsewhere(self, model_name, dataset_mode):
+        """(where, parser) of the places an option this run lacks may belong to: train.py, other models, datasets."""
+        places = self._alternatives(model_name, dataset_mode)
+        if not self.is_train:
+            from options.train_options import TrainOptions  # a subclass of this module's class
+            places.insert(0, ("train.py", TrainOptions().parser_for(model_name, dataset_mode)))
+        return places
 
     def parse(self, argv=None, save=True):
         """Parse ``argv`` (a list; default ``sys.argv[1:]``) into a validated options namespace.

@@ -23,13 +23,14 @@ def test_define_call_builds_the_manifest_layout(manifest):
 
 @pytest.mark.usefixtures("unported_models_allowed")
 def test_command_line_builds_the_manifest_layout(manifest):
-    """The manifest's argv through the options parser and build_networks gives the same nets."""
+    """The manifest's argv through the (training: discriminators included) options parser and
+    build_networks gives the same nets."""
     from model.network_configs import build_networks
-    from options.test_options import TestOptions
+    from options.train_options import TrainOptions
     with tempfile.TemporaryDirectory() as run_dir:
         # init_type=normal only for speed: initialisation does not change the layout
         argv = manifest['argv'] + ['--gpu_ids=-1', f'--checkpoints_dir={run_dir}', '--init_type=normal']
-        opt = TestOptions().parse(argv, save=False)
+        opt = TrainOptions().parse(argv, save=False)
     nets = build_networks(opt, discriminators=True)
     net = nets[manifest['net']]
     assert type(net).__name__ == manifest['class']

@@ -38,7 +38,7 @@ def test_readme_full_model_command(tmp_path):
     assert opt.model == "pose" and opt.continue_train
     assert (opt.lambda_rec, opt.lambda_g, opt.lambda_correct) == (5.0, 2.0, 5.0)
     assert (opt.lambda_style, opt.lambda_content, opt.lambda_regularization) == (500.0, 0.5, 0.0025)
-    assert opt.ratio_g2d == 0.1 and opt.layers == 3 and opt.netG == "pose" and opt.netD == "res"
+    assert opt.ratio_g2d == 0.1 and opt.layers == 3
     assert opt.use_spect_g is False and opt.use_spect_d is True and opt.save_input is False
     assert opt.init_type == "orthogonal" and opt.display_id == 1 and opt.display_port == 8096
 
@@ -70,7 +70,7 @@ def test_other_task_commands_parse(tmp_path, unported_models_allowed):
     assert car.sub_dataset_model == "car" and car.structure_nc == 21
     dance = parse_train(tmp_path, "--name=dance", "--model=dance", "--attn_layer=2,3", "--kernel_size=2=5,3=3",
                         "--dataset_mode=dance", "--sub_dataset=iper")
-    assert dance.structure_nc == 20 and dance.netD_V == "temporal" and dance.save_latest_freq == 2
+    assert dance.structure_nc == 20 and dance.frames_D_V == 6 and dance.save_latest_freq == 2
 
 
 def test_cpu_and_gpu_ids(tmp_path):
