@@ -21,6 +21,7 @@ import data
 import model as models
 from options.train_options import TrainOptions
 from util import distributed as dist
+from util.cli import run_entry_point
 from util.reproducibility import epoch_batches, seed_everything
 from util.visualizer import Visualizer
 from util.visuals import visuals_to_images
@@ -121,11 +122,11 @@ def train(opt):
 
 
 def main():
-    opt = TrainOptions().parse_or_exit()
+    opt = TrainOptions().parse()
     model = train(opt)
     if model.iteration < opt.niter + opt.niter_decay:
         sys.exit(130)  # interrupted by Ctrl-C
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

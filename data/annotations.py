@@ -12,7 +12,8 @@ the annotation frame (``--old_size``), ``-1`` for a missing joint.
 Pairs CSV (``*-pairs-<phase>.csv``): comma-separated with a header naming the columns ``from``
 (source image) and ``to`` (target image); other columns are ignored.
 
-Every problem raises one error that names the file and the 1-based line.
+Every problem raises one ``UserError`` (also a ``ValueError`` or ``FileNotFoundError``) that names
+the file and the 1-based line.
 """
 import csv
 import json
@@ -20,6 +21,7 @@ import os
 
 import numpy as np
 
+from util.errors import BadInputError, MissingPathError
 from util.skeleton import MISSING, NUM_JOINTS
 
 ANNOTATION_COLUMNS = ("name", "keypoints_y", "keypoints_x")
@@ -45,7 +47,7 @@ def read_annotations(csv_path, frame=None):
     lines = _read_lines(csv_path)
     header = [column.strip() for column in lines[0].split(":")] if lines else []
     if tuple(header) != ANNOTATION_COLUMNS:
-        raise ValueError(f"{csv_path}, line 1: expected the header {':'.join(ANNOTATION_COLUMNS)!r}, "
+        raise BadInputError(f"{csv_path}, line 1: expected the header {':'.join(ANNOTATION_COLUMNS)!r}, "
                          f"got {lines[0] if lines else '(empty file)'!r}")
     annotations = {}
     for line_number, line in enumerate(lines[1:], start=2):
@@ -54,13 +56,13 @@ def read_annotations(csv_path, frame=None):
         where = f"{csv_path}, line {line_number}"
         fields = [field.strip() for field in line.split(":")]
         if len(fields) != len(ANNOTATION_COLUMNS):
-            raise ValueError(f"{where}: expected 3 ':'-separated fields (name, keypoints_y, keypoints_x), "
+            raise BadInputError(f"{where}: expected 3 ':'-separated fields (name, keypoints_y, keypoints_x), "
                              f"got {len(fields)}: {line!r}")
         name = fields[0]
         if not name:
-            raise ValueError(f"{where}: empty image name")
+            raise BadInputError(f"{where}: empty image name")
         if name in annotations:
-            raise ValueError(f"{where}: image {name!r} is annotated twice")
+            raise BadInputError(f"{where}: image {name!r} is annotated twice")
         keypoints = np.stack([_parse_coordinates(fields[1], "keypoints_y", where),
                               _parse_coordinates(fields[2], "keypoints_x", where)], axis=1)
         if frame is not None:
@@ -92,7 +94,7 @@ def read_pair_rows(csv_path):
     rows = list(csv.reader(lines))
     header = [column.strip() for column in rows[0]] if rows else []
     if any(column not in header for column in PAIR_COLUMNS):
-        raise ValueError(f"{csv_path}, line 1: expected a header with the columns 'from' and 'to', "
+        raise BadInputError(f"{csv_path}, line 1: expected a header with the columns 'from' and 'to', "
                          f"got {lines[0] if lines else '(empty file)'!r}")
     source_column, target_column = header.index("from"), header.index("to")
     pairs = []
@@ -101,11 +103,11 @@ def read_pair_rows(csv_path):
             continue
         where = f"{csv_path}, line {line_number}"
         if len(row) != len(header):
-            raise ValueError(f"{where}: expected {len(header)} comma-separated fields ({','.join(header)}), "
+            raise BadInputError(f"{where}: expected {len(header)} comma-separated fields ({','.join(header)}), "
                              f"got {len(row)}: {lines[line_number - 1]!r}")
         source, target = row[source_column].strip(), row[target_column].strip()
         if not source or not target:
-            raise ValueError(f"{where}: empty image name in {lines[line_number - 1]!r}")
+            raise BadInputError(f"{where}: empty image name in {lines[line_number - 1]!r}")
         pairs.append((line_number, source, target))
     return pairs
 
@@ -128,7 +130,7 @@ def write_pairs(csv_path, pairs):
 def _read_lines(csv_path):
     """The file's lines (a UTF-8 byte-order mark is dropped); FileNotFoundError naming the file."""
     if not os.path.isfile(csv_path):
-        raise FileNotFoundError(f"CSV file not found: {csv_path}")
+        raise MissingPathError(f"CSV file not found: {csv_path}")
     with open(csv_path, encoding="utf-8-sig", newline="") as handle:
         return handle.read().splitlines()
 
@@ -143,13 +145,13 @@ def _parse_coordinates(text, column, where):
     try:
         values = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{where}: column {column} is not a JSON list ({error.msg}): {text!r}") from None
+        raise BadInputError(f"{where}: column {column} is not a JSON list ({error.msg}): {text!r}") from None
     if not isinstance(values, list):
-        raise ValueError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, got {text!r}")
+        raise BadInputError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, got {text!r}")
     if len(values) != NUM_JOINTS:
-        raise ValueError(f"{where}: column {column} has {len(values)} joints, expected {NUM_JOINTS}")
+        raise BadInputError(f"{where}: column {column} has {len(values)} joints, expected {NUM_JOINTS}")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValueError(f"{where}: column {column} must hold integers, got {text!r}")
+        raise BadInputError(f"{where}: column {column} must hold integers, got {text!r}")
     return np.asarray(values, dtype=np.int64)
 
 
@@ -160,5 +162,5 @@ def _check_in_frame(keypoints, frame, where):
         bad = (values != MISSING) & ((values < 0) | (values >= limit))
         if bad.any():
             joint = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{where}: {column}[{joint}] = {int(values[joint])} is outside the annotation "
+            raise BadInputError(f"{where}: {column}[{joint}] = {int(values[joint])} is outside the annotation "
                              f"frame [0, {limit}) of --old_size {tuple(frame)} (use -1 for a missing joint)")

@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from data.registry import create_dataset
 from util.cpus import worker_count
 from util.distributed import get_rank, is_initialized, print0
+from util.errors import BadInputError
 from util.reproducibility import derive_seed
 
 
@@ -51,6 +52,11 @@ def create_dataloader(opt):
     sampler = None
     if is_initialized():
         sampler = DistributedSampler(dataset, shuffle=not opt.serial_batches, seed=opt.seed, drop_last=opt.isTrain)
-    return DataLoader(dataset, batch_size=opt.batchSize, shuffle=sampler is None and not opt.serial_batches,
-                      sampler=sampler, num_workers=workers, drop_last=opt.isTrain,
-                      worker_init_fn=seed_worker, generator=generator, pin_memory=bool(opt.gpu_ids))
+    loader = DataLoader(dataset, batch_size=opt.batchSize, shuffle=sampler is None and not opt.serial_batches,
+                        sampler=sampler, num_workers=workers, drop_last=opt.isTrain,
+                        worker_init_fn=seed_worker, generator=generator, pin_memory=bool(opt.gpu_ids))
+    if len(loader) == 0:
+        raise BadInputError(f"--dataroot={opt.dataroot}: the {opt.phase} split has {len(dataset)} samples, no full "
+                            f"batch of --batchSize={opt.batchSize}{' per process' if sampler else ''}; "
+                            f"lower --batchSize")
+    return loader

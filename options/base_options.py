@@ -20,6 +20,7 @@ from options.errors import OptionError
 from options.help import HelpAction, HelpFormatter, note_other_defaults, unrecognized_message
 from options.validation import validate_options
 from util.atomic import atomic_write_text
+from util.cli import created_run_folder
 from util.cpus import worker_count
 
 
@@ -150,14 +151,6 @@ class BaseOptions:
                 self.save_options(opt)
         return opt
 
-    def parse_or_exit(self, argv=None):
-        """``parse`` for entry scripts: an invalid option prints one error line and exits with 2."""
-        try:
-            return self.parse(argv)
-        except OptionError as error:
-            print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
-            sys.exit(2)
-
     def option_lines(self, opt):
         """Sorted 'key: value' lines; non-default values are marked with their default."""
         declared = {action.dest for action in self.parser._actions}
@@ -179,7 +172,9 @@ class BaseOptions:
         if not is_main_process():
             return
         run_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        os.makedirs(run_dir, exist_ok=True)
+        if not os.path.isdir(run_dir):
+            os.makedirs(run_dir)
+            created_run_folder(run_dir)  # removed again if the run fails before it holds anything
         stem = os.path.join(run_dir, f"{self.phase_name}_opt")
         atomic_write_text(stem + ".txt", "\n".join(self.option_lines(opt)) + "\n")
         serialisable = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(opt).items()}

@@ -37,6 +37,7 @@ from model.networks.block_extractor import block_extractor as block_module  # no
 from model.networks.local_attention import local_attention_apply as apply_module  # noqa: E402
 from model.networks.local_attn_reshape.local_attn_reshape import local_attn_reshape  # noqa: E402
 from model.networks.resample2d_package import resample2d as resample_module  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
 
 SHAPES = [  # (label, B, C, H, W, k)
     ("fashion 32x32", 8, 256, 32, 32, 3),
@@ -165,4 +166,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_entry_point(main))

@@ -22,6 +22,7 @@ import torch  # noqa: E402
 from model.networks.block_extractor import block_extractor  # noqa: E402
 from model.networks.local_attention import local_attention_apply  # noqa: E402
 from model.networks.resample2d_package import resample2d  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
 
 # local_attn_reshape has no extension: pixel_shuffle is its CUDA path (see its module docstring)
 EXTENSIONS = [block_extractor.EXTENSION, resample2d.EXTENSION, local_attention_apply.EXTENSION]
@@ -62,4 +63,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_entry_point(main))

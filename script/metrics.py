@@ -19,6 +19,7 @@ from script.metrics_lib.evaluate import MetricsConfig, evaluate  # noqa: E402
 from script.metrics_lib.inception import PROTOCOLS  # noqa: E402
 from script.metrics_lib.registry import DEFAULT_METRICS, METRICS  # noqa: E402
 from script.metrics_lib.report import format_table, write_report  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
 from util.cpus import worker_count  # noqa: E402
 
 
@@ -74,4 +75,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

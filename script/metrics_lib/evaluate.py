@@ -8,6 +8,7 @@ import numpy as np
 import torch
 import torchvision
 
+from options.errors import OptionError
 from script.metrics_lib.body_mask import target_keypoints
 from script.metrics_lib.cache import cached_statistics, default_cache_dir
 from script.metrics_lib.fid import feature_statistics, frechet_distance
@@ -43,7 +44,7 @@ class MetricsConfig:
 
 def _require(value, flag, why):
     if value is None:
-        raise ValueError(f"{flag} is required to compute {why}")
+        raise OptionError(f"{flag} is required to compute {why}")
 
 
 def _fid(config, generated_files, device):

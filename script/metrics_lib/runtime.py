@@ -3,6 +3,7 @@ import contextlib
 
 import torch
 
+from options.errors import OptionError
 from util.cpus import worker_count
 
 
@@ -12,7 +13,7 @@ def resolve_device(name):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"--device {name!r} asks for a GPU, but CUDA is not available; "
+        raise OptionError(f"--device {name!r} asks for a GPU, but CUDA is not available; "
                          f"expected 'cpu' or 'auto'")
     return device
 

@@ -127,7 +127,7 @@ def test_runs_as_a_script_file(market, tmp_path):
 
 def test_unmatched_generated_images_are_refused(market):
     Image.new("RGB", (64, 128)).save(market["gen"] / "x_2_not_a_target_vis.jpg")
-    with pytest.raises(ValueError, match=r"1 of the 4 images .*\n  x_2_not_a_target_vis.jpg \(no not_a_target"):
+    with pytest.raises(ValueError, match=r"1 of the 4 images .*: x_2_not_a_target_vis.jpg \(no not_a_target"):
         metrics.main(_argv(market, "--metrics", "ssim"))
 
 
