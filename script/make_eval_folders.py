@@ -11,7 +11,6 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 
 from PIL import Image
 from tqdm import tqdm
@@ -19,6 +18,7 @@ from tqdm import tqdm
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from util.atomic import temporary_folder  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 from util.errors import BadInputError, ExistingPathError, MissingPathError, UnreadableFileError  # noqa: E402
 
@@ -47,7 +47,7 @@ def make_eval_folder(root, dataset, phase, quality=95, overwrite=False):
     stems = [os.path.splitext(name)[0] for name in names]
     if len(set(stems)) != len(stems):
         raise BadInputError(f"{source}: two images share a name stem; outputs would overwrite each other")
-    temporary = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.tmp-", dir=root)
+    temporary = temporary_folder(root, os.path.basename(target))
     try:
         for name, stem in zip(tqdm(names, desc=os.path.basename(target), unit="img"), stems):
             path = os.path.join(source, name)
@@ -69,7 +69,7 @@ def _replace_folder(complete, target):
     if not os.path.exists(target):
         os.rename(complete, target)
         return
-    aside = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.old-", dir=os.path.dirname(target))
+    aside = temporary_folder(os.path.dirname(target), os.path.basename(target), "old")
     os.rename(target, os.path.join(aside, "old"))
     os.rename(complete, target)
     shutil.rmtree(aside)

@@ -10,15 +10,27 @@ import os
 import secrets
 
 
-def _create_temp_file(folder, basename):
-    """Create a new empty ``.<basename>.tmp-<random>`` in ``folder`` (mode 0666 & ~umask); return its path."""
+def _create_unique(folder, basename, kind, create):
+    """``create(path)`` for a new hidden ``.<basename>.<kind>-<random>`` in ``folder``; return the path."""
     while True:
-        path = os.path.join(folder, f".{basename}.tmp-{secrets.token_hex(4)}")
+        path = os.path.join(folder, f".{basename}.{kind}-{secrets.token_hex(4)}")
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            create(path)
             return path
         except FileExistsError:
             continue
+
+
+def _create_temp_file(folder, basename):
+    """A new empty ``.<basename>.tmp-<random>`` file in ``folder``, mode 0666 & ~umask."""
+    return _create_unique(folder, basename, "tmp",
+                          lambda path: os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
+
+
+def temporary_folder(folder, basename, kind="tmp"):
+    """A new empty folder ``.<basename>.<kind>-<random>`` in ``folder``, mode 0777 & ~umask like
+    ``os.mkdir`` (``tempfile.mkdtemp`` makes 0700): fill it, then rename it over the target."""
+    return _create_unique(folder, basename, kind, os.mkdir)
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from util.atomic import atomic_path, atomic_write_text
+from util.atomic import atomic_path, atomic_write_text, temporary_folder
 
 
 @pytest.fixture
@@ -45,3 +45,12 @@ def test_a_failed_write_keeps_the_old_file_and_removes_the_temp_file(tmp_path):
                 handle.write("half")
             raise RuntimeError("killed")
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["out.txt"]
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+def test_temporary_folders_honour_the_umask_like_mkdir(tmp_path, umask, mask):
+    umask(mask)
+    os.mkdir(tmp_path / "plain")
+    made = temporary_folder(str(tmp_path), "out")
+    assert os.path.basename(made).startswith(".out.tmp-")
+    assert stat.S_IMODE(os.stat(made).st_mode) == stat.S_IMODE(os.stat(tmp_path / "plain").st_mode) == 0o777 & ~mask
