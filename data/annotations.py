@@ -15,13 +15,14 @@ Pairs CSV (``*-pairs-<phase>.csv``): comma-separated with a header naming the co
 Every problem raises one ``UserError`` (also a ``ValueError`` or ``FileNotFoundError``) that names
 the file and the 1-based line.
 """
+import codecs
 import csv
 import json
 import os
 
 import numpy as np
 
-from util.errors import BadInputError, MissingPathError
+from util.errors import BadInputError, MissingPathError, UnreadableFileError
 from util.skeleton import MISSING, NUM_JOINTS
 
 ANNOTATION_COLUMNS = ("name", "keypoints_y", "keypoints_x")
@@ -128,11 +129,24 @@ def write_pairs(csv_path, pairs):
 
 
 def _read_lines(csv_path):
-    """The file's lines (a UTF-8 byte-order mark is dropped); FileNotFoundError naming the file."""
+    """The file's lines (a UTF-8 byte-order mark is dropped).
+
+    Raises a ``UserError`` naming the file when it is missing or not UTF-8 text (e.g. a CSV that a
+    spreadsheet saved as UTF-16).
+    """
     if not os.path.isfile(csv_path):
         raise MissingPathError(f"CSV file not found: {csv_path}")
-    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-        return handle.read().splitlines()
+    with open(csv_path, "rb") as handle:
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            what = "is UTF-16 text, not UTF-8"
+        else:
+            what = f"is not UTF-8 text ({error.reason} at byte {error.start})"
+        raise UnreadableFileError(f"{csv_path}: {what}; save it as UTF-8") from None
+    return text.splitlines()
 
 
 def _write_text(path, text):

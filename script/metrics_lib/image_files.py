@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from options.errors import OptionError
-from util.errors import BadInputError, MissingPathError
+from util.errors import BadInputError, MissingPathError, UnreadableFileError
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
@@ -61,15 +61,33 @@ def read_rgb(path):
         path: an image file.
     Returns:
         np.ndarray uint8 [H, W, 3].
+    Raises:
+        UnreadableFileError naming the file when it is truncated or not an image.
     """
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    with _opened(path) as image:
+        try:
+            return np.asarray(image.convert("RGB"))
+        except (OSError, SyntaxError, ValueError) as error:
+            raise _unreadable(path, error) from error
 
 
 def image_size(path):
     """Return (height, width) of an image file without decoding its pixels."""
-    with Image.open(path) as image:
+    with _opened(path) as image:
         return image.height, image.width
+
+
+def _opened(path):
+    """``Image.open(path)``; an unreadable file raises UnreadableFileError naming it."""
+    try:
+        return Image.open(path)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable(path, error) from error
+
+
+def _unreadable(path, error):
+    return UnreadableFileError(f"cannot read image {path!r}: {error}; write it again (test.py makes the generated "
+                               f"images) or remove it")
 
 
 def check_size(path, array, expected_hw, expected_from):

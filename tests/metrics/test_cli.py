@@ -18,6 +18,8 @@ from script.metrics_lib.image_files import read_rgb, to_chw_tensor
 from script.metrics_lib.lpips_metric import build_lpips, lpips_distances
 from script.metrics_lib.matching import match_pairs
 from tests.paths import REPO_ROOT
+from util.cli import run_entry_point
+from util.errors import UnreadableFileError
 
 from .helpers import MARKET_ANNOTATIONS
 
@@ -129,6 +131,22 @@ def test_unmatched_generated_images_are_refused(market):
     Image.new("RGB", (64, 128)).save(market["gen"] / "x_2_not_a_target_vis.jpg")
     with pytest.raises(ValueError, match=r"1 of the 4 images .*: x_2_not_a_target_vis.jpg \(no not_a_target"):
         metrics.main(_argv(market, "--metrics", "ssim"))
+
+
+@pytest.mark.parametrize("metric, workers", [("psnr", "0"), ("psnr", "1"), ("fid", "0")])
+def test_a_truncated_generated_image_is_named(offline_hub, fewer_fid_features, market, monkeypatch, capsys,
+                                              metric, workers):
+    broken = sorted(market["gen"].iterdir())[1]
+    broken.write_bytes(broken.read_bytes()[:300])
+    argv = _argv(market, "--metrics", metric, "--num_workers", workers)
+    with pytest.raises(UnreadableFileError, match=f"cannot read image '{broken}': "):
+        metrics.main(argv)
+    monkeypatch.setattr(sys, "argv", ["metrics.py"])  # as the script reports it
+    with pytest.raises(SystemExit):
+        run_entry_point(metrics.main, argv)
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"metrics.py: error: cannot read image '{broken}': ")
+    assert error.endswith("write it again (test.py makes the generated images) or remove it")
 
 
 def test_size_mismatch_names_both_files(market):
