@@ -36,6 +36,10 @@ def build_parser():
     paths.add_argument("--real_path", "--fid_real_path", dest="real_path",
                        help="folder of the real images of FID, e.g. ./dataset/market/train_12864")
     paths.add_argument("--annotation_path", help="keypoint CSV of the targets, for the masked metrics")
+    paths.add_argument("--pairs_path", help="pairs CSV of the test set: every pair must have a generated image "
+                                            "(default: the *-pairs-<phase>.csv beside --gt_path, if any)")
+    paths.add_argument("--allow_missing", action="store_true",
+                       help="score the pairs that have a generated image when some do not (warns, naming them)")
     paths.add_argument("--name", help="name of the scored model (default: the generated folder's name)")
     paths.add_argument("--output", help="JSON file of the scores (default ./eval_results/<name>.json)")
 
