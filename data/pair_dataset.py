@@ -7,7 +7,8 @@ Behaviour of the original ``BaseDataset`` (original: data/base_dataset.py, BaseD
     <dataroot>/<prefix>-pairs-<phase>.csv
 
 Everything checkable is checked when the dataset is built (CSV files, rows, that every image a
-pair names is annotated and present); an unreadable image is reported when it is loaded.
+pair names is annotated and present; for training, a warning about images of an unusual size);
+an unreadable image is reported when it is loaded.
 """
 import os
 
@@ -20,6 +21,7 @@ from data.affine import augmentation_center, forward_affine_matrix, sample_affin
 from data.annotations import read_annotations, read_pair_rows
 from data.base_dataset import BaseDataset, as_size
 from data.heatmaps import keypoints_to_heatmaps
+from data.image_sizes import warn_about_unusual_sizes
 from util.errors import BadInputError, MissingPathError, UnreadableFileError
 
 SPLITS = ("train", "test", "val")
@@ -55,6 +57,8 @@ class PairDataset(BaseDataset):
             raise BadInputError(f"{self.pairs_csv}: no pairs, the {self.phase} split is empty")
         self._check_pairs(rows)
         self.pairs = [(source, target) for _, source, target in rows]
+        if opt.isTrain:
+            warn_about_unusual_sizes(self.image_dir, [name for pair in self.pairs for name in pair], self.load_size)
 
     def __len__(self):
         return len(self.pairs)
