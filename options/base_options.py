@@ -20,7 +20,7 @@ from options.errors import OptionError
 from options.help import HelpAction, HelpFormatter, note_other_defaults, unrecognized_message
 from options.validation import validate_options
 from util.atomic import atomic_write_text
-from util.cli import created_run_folder
+from util.cli import make_run_folder
 from util.cpus import worker_count
 
 
@@ -172,9 +172,7 @@ class BaseOptions:
         if not is_main_process():
             return
         run_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        if not os.path.isdir(run_dir):
-            os.makedirs(run_dir)
-            created_run_folder(run_dir)  # removed again if the run fails before it holds anything
+        make_run_folder(run_dir)  # removed again if the run fails before it holds anything
         stem = os.path.join(run_dir, f"{self.phase_name}_opt")
         atomic_write_text(stem + ".txt", "\n".join(self.option_lines(opt)) + "\n")
         serialisable = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(opt).items()}

@@ -27,17 +27,24 @@ def debugging():
     return os.environ.get(DEBUG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def created_run_folder(path):
-    """Record that this process created the run folder ``path`` (it is removed if the run fails early)."""
-    _new_run_folders.append(path)
+def make_run_folder(path):
+    """Create the run folder ``path`` (and missing parents, e.g. ``./result``) and remember the topmost
+    folder this made, to be removed if the script fails before it holds anything worth keeping."""
+    if os.path.isdir(path):
+        return
+    topmost = os.path.abspath(path)
+    while not os.path.isdir(os.path.dirname(topmost)):
+        topmost = os.path.dirname(topmost)
+    os.makedirs(path)
+    _new_run_folders.append(topmost)
 
 
 def _worth_keeping(folder):
-    """A run folder holds a checkpoint or a logged loss."""
+    """A folder holds a checkpoint or a logged loss (at any depth)."""
     if glob.glob(os.path.join(folder, "**", "*.pth"), recursive=True):
         return True
-    log = os.path.join(folder, "loss_log.jsonl")
-    return os.path.isfile(log) and os.path.getsize(log) > 0
+    logs = glob.glob(os.path.join(folder, "**", "loss_log.jsonl"), recursive=True)
+    return any(os.path.getsize(log) > 0 for log in logs)
 
 
 def _remove_new_run_folders():

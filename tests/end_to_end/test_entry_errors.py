@@ -68,7 +68,7 @@ def test_missing_dataroot_is_one_line_and_leaves_no_run_folder(tmp_path):
     assert status == 1
     assert stderr == ["train.py: error: --dataroot=./no/such: no such folder; put the market dataset there or pass "
                       "--dataroot=<its folder> (see dataset/README.md)"]
-    assert not (tmp_path / "result" / "run").exists()
+    assert not (tmp_path / "result").exists()
 
 
 def test_gfla_debug_gives_the_traceback(tmp_path):
@@ -85,7 +85,7 @@ def test_training_on_a_test_only_set_says_so(tmp_path, market_copy, monkeypatch,
     assert status == 1 and len(stderr) == 1
     assert stderr[0].startswith(f"train.py: error: {market_copy}/train: no such folder (train.py reads the train "
                                 f"split from it); {market_copy} is a test-only set: test it with test.py")
-    assert not (tmp_path / "result" / "run").exists()
+    assert not (tmp_path / "result").exists()
 
 
 def test_a_missing_split_names_the_one_that_exists(tmp_path, market_root, monkeypatch, capsys):
@@ -94,7 +94,7 @@ def test_a_missing_split_names_the_one_that_exists(tmp_path, market_root, monkey
     assert status == 1
     assert stderr == [f"test.py: error: {market_root}/val: no such folder (--phase=val reads from it); {market_root} "
                       f"has train, test: pass --phase=train or add the val images and CSVs"]
-    assert not (tmp_path / "result" / "run").exists()
+    assert not (tmp_path / "result").exists()
 
 
 def test_an_existing_run_folder_is_never_removed(tmp_path, monkeypatch, capsys):
@@ -115,7 +115,7 @@ def test_an_unreadable_image_in_a_worker_before_the_first_iteration(tmp_path, ma
                                     "--no_html", monkeypatch=monkeypatch, capsys=capsys)
     assert status == 1 and not any("Traceback" in line for line in stderr)
     assert stderr[-1].startswith(f"train.py: error: cannot read image {broken}: ")
-    assert not (tmp_path / "result" / "run").exists()  # the model was built, no iteration done: nothing kept
+    assert not (tmp_path / "result").exists()  # the model was built, no iteration done: nothing kept
 
 
 def test_an_existing_eval_folder(market_copy, monkeypatch, capsys):

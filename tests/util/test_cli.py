@@ -67,14 +67,22 @@ def test_an_error_from_a_dataloader_worker_is_its_original_line(capsys):
                                            ({"loss_log.jsonl": ""}, False)])
 def test_a_new_run_folder_is_removed_unless_it_holds_work(tmp_path, content, kept):
     run_dir = tmp_path / "result" / "run"
-    run_dir.mkdir(parents=True)
+    cli.make_run_folder(str(run_dir))
     for name, text in content.items():
         (run_dir / name).parent.mkdir(exist_ok=True)
         (run_dir / name).write_text(text)
-    cli.created_run_folder(str(run_dir))
     with pytest.raises(SystemExit):
         cli.run_entry_point(fail_with(MissingPathError("gone")))
     assert run_dir.is_dir() == kept
+    assert (tmp_path / "result").is_dir() == kept  # the checkpoints folder it made too
+
+
+def test_only_the_folders_it_made_are_removed(tmp_path):
+    (tmp_path / "result" / "old_run").mkdir(parents=True)
+    cli.make_run_folder(str(tmp_path / "result" / "run"))
+    with pytest.raises(SystemExit):
+        cli.run_entry_point(fail_with(MissingPathError("gone")))
+    assert sorted(path.name for path in (tmp_path / "result").iterdir()) == ["old_run"]
 
 
 def test_a_folder_this_run_did_not_create_is_kept(tmp_path):
