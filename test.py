@@ -13,6 +13,7 @@ import data
 import model as models
 from options.test_options import TestOptions
 from util import distributed as dist
+from util.cli import run_entry_point
 from util.reproducibility import seed_everything
 
 
@@ -34,8 +35,8 @@ def test(opt):
 
 
 def main():
-    test(TestOptions().parse_or_exit())
+    test(TestOptions().parse())
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

@@ -24,6 +24,7 @@ import data
 import model as models
 from options.train_options import TrainOptions
 from util import distributed as dist
+from util.cli import run_entry_point
 from util.nonfinite import LossWatch
 from util.reproducibility import epoch_batches, seed_everything
 from util.visualizer import Visualizer
@@ -150,7 +151,7 @@ def train(opt, stop=None):
 
 
 def main():
-    opt = TrainOptions().parse_or_exit()
+    opt = TrainOptions().parse()
     stop = StopRequest()
     train(opt, stop)
     if stop.requested:
@@ -158,4 +159,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

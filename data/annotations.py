@@ -12,14 +12,17 @@ the annotation frame (``--old_size``), ``-1`` for a missing joint.
 Pairs CSV (``*-pairs-<phase>.csv``): comma-separated with a header naming the columns ``from``
 (source image) and ``to`` (target image); other columns are ignored.
 
-Every problem raises one error that names the file and the 1-based line.
+Every problem raises one ``UserError`` (also a ``ValueError`` or ``FileNotFoundError``) that names
+the file and the 1-based line.
 """
+import codecs
 import csv
 import json
 import os
 
 import numpy as np
 
+from util.errors import BadInputError, MissingPathError, UnreadableFileError
 from util.skeleton import MISSING, NUM_JOINTS
 
 ANNOTATION_COLUMNS = ("name", "keypoints_y", "keypoints_x")
@@ -45,7 +48,7 @@ def read_annotations(csv_path, frame=None):
     lines = _read_lines(csv_path)
     header = [column.strip() for column in lines[0].split(":")] if lines else []
     if tuple(header) != ANNOTATION_COLUMNS:
-        raise ValueError(f"{csv_path}, line 1: expected the header {':'.join(ANNOTATION_COLUMNS)!r}, "
+        raise BadInputError(f"{csv_path}, line 1: expected the header {':'.join(ANNOTATION_COLUMNS)!r}, "
                          f"got {lines[0] if lines else '(empty file)'!r}")
     annotations = {}
     for line_number, line in enumerate(lines[1:], start=2):
@@ -54,13 +57,13 @@ def read_annotations(csv_path, frame=None):
         where = f"{csv_path}, line {line_number}"
         fields = [field.strip() for field in line.split(":")]
         if len(fields) != len(ANNOTATION_COLUMNS):
-            raise ValueError(f"{where}: expected 3 ':'-separated fields (name, keypoints_y, keypoints_x), "
+            raise BadInputError(f"{where}: expected 3 ':'-separated fields (name, keypoints_y, keypoints_x), "
                              f"got {len(fields)}: {line!r}")
         name = fields[0]
         if not name:
-            raise ValueError(f"{where}: empty image name")
+            raise BadInputError(f"{where}: empty image name")
         if name in annotations:
-            raise ValueError(f"{where}: image {name!r} is annotated twice")
+            raise BadInputError(f"{where}: image {name!r} is annotated twice")
         annotations[name] = keypoints_from_columns(_decode_column(fields[1], "keypoints_y", where),
                                                    _decode_column(fields[2], "keypoints_x", where), where, frame)
     return annotations
@@ -102,7 +105,7 @@ def read_pair_rows(csv_path):
     rows = list(csv.reader(lines))
     header = [column.strip() for column in rows[0]] if rows else []
     if any(column not in header for column in PAIR_COLUMNS):
-        raise ValueError(f"{csv_path}, line 1: expected a header with the columns 'from' and 'to', "
+        raise BadInputError(f"{csv_path}, line 1: expected a header with the columns 'from' and 'to', "
                          f"got {lines[0] if lines else '(empty file)'!r}")
     source_column, target_column = header.index("from"), header.index("to")
     pairs = []
@@ -111,11 +114,11 @@ def read_pair_rows(csv_path):
             continue
         where = f"{csv_path}, line {line_number}"
         if len(row) != len(header):
-            raise ValueError(f"{where}: expected {len(header)} comma-separated fields ({','.join(header)}), "
+            raise BadInputError(f"{where}: expected {len(header)} comma-separated fields ({','.join(header)}), "
                              f"got {len(row)}: {lines[line_number - 1]!r}")
         source, target = row[source_column].strip(), row[target_column].strip()
         if not source or not target:
-            raise ValueError(f"{where}: empty image name in {lines[line_number - 1]!r}")
+            raise BadInputError(f"{where}: empty image name in {lines[line_number - 1]!r}")
         pairs.append((line_number, source, target))
     return pairs
 
@@ -136,11 +139,24 @@ def write_pairs(csv_path, pairs):
 
 
 def _read_lines(csv_path):
-    """The file's lines (a UTF-8 byte-order mark is dropped); FileNotFoundError naming the file."""
+    """The file's lines (a UTF-8 byte-order mark is dropped).
+
+    Raises a ``UserError`` naming the file when it is missing or not UTF-8 text (e.g. a CSV that a
+    spreadsheet saved as UTF-16).
+    """
     if not os.path.isfile(csv_path):
-        raise FileNotFoundError(f"CSV file not found: {csv_path}")
-    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-        return handle.read().splitlines()
+        raise MissingPathError(f"CSV file not found: {csv_path}")
+    with open(csv_path, "rb") as handle:
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            what = "is UTF-16 text, not UTF-8"
+        else:
+            what = f"is not UTF-8 text ({error.reason} at byte {error.start})"
+        raise UnreadableFileError(f"{csv_path}: {what}; save it as UTF-8") from None
+    return text.splitlines()
 
 
 def _write_text(path, text):
@@ -153,18 +169,18 @@ def _decode_column(text, column, where):
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{where}: column {column} is not a JSON list ({error.msg}): {text!r}") from None
+        raise BadInputError(f"{where}: column {column} is not a JSON list ({error.msg}): {text!r}") from None
 
 
 def _coordinates(values, column, where):
     """A list of NUM_JOINTS integers -> int64 array [NUM_JOINTS]."""
     if not isinstance(values, list):
-        raise ValueError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, "
+        raise BadInputError(f"{where}: column {column} must be a JSON list of {NUM_JOINTS} integers, "
                          f"got {json.dumps(values)!r}")
     if len(values) != NUM_JOINTS:
-        raise ValueError(f"{where}: column {column} has {len(values)} joints, expected {NUM_JOINTS}")
+        raise BadInputError(f"{where}: column {column} has {len(values)} joints, expected {NUM_JOINTS}")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValueError(f"{where}: column {column} must hold integers, got {json.dumps(values)!r}")
+        raise BadInputError(f"{where}: column {column} must hold integers, got {json.dumps(values)!r}")
     return np.asarray(values, dtype=np.int64)
 
 
@@ -175,5 +191,5 @@ def _check_in_frame(keypoints, frame, where):
         bad = (values != MISSING) & ((values < 0) | (values >= limit))
         if bad.any():
             joint = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{where}: {column}[{joint}] = {int(values[joint])} is outside the annotation "
+            raise BadInputError(f"{where}: {column}[{joint}] = {int(values[joint])} is outside the annotation "
                              f"frame [0, {limit}) of --old_size {tuple(frame)} (use -1 for a missing joint)")

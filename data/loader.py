@@ -13,7 +13,9 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from data.registry import create_dataset
+from util.cpus import worker_count
 from util.distributed import get_rank, is_initialized, print0
+from util.errors import BadInputError
 from util.reproducibility import derive_seed
 
 
@@ -33,8 +35,8 @@ def create_dataloader(opt):
 
     ``batch_size=opt.batchSize`` (per process), shuffled unless ``opt.serial_batches`` (through a
     DistributedSampler when torch.distributed is initialised: call its ``set_epoch`` each epoch),
-    ``num_workers=opt.nThreads``, ``drop_last=opt.isTrain``; randomness seeded from ``opt.seed``.
-    Prints the number of images (pairs) in the split.
+    ``num_workers=opt.nThreads`` capped at the CPUs available, ``drop_last=opt.isTrain``; randomness
+    seeded from ``opt.seed``. Prints the number of images (pairs) in the split.
     """
     dataset = create_dataset(opt)
     print0(f"#{'training' if opt.isTrain else opt.phase} images = {len(dataset)}")
@@ -42,11 +44,19 @@ def create_dataloader(opt):
     seed = derive_seed(opt.seed, rank)  # distinct per rank
     if hasattr(dataset, "reseed"):
         dataset.reseed(seed)
+    workers = worker_count(opt.nThreads)
+    if workers < opt.nThreads:
+        print0(f"data loading: {workers} worker processes (--nThreads={opt.nThreads}, but only {workers} CPUs available)")
     generator = torch.Generator()
     generator.manual_seed(seed)
     sampler = None
     if is_initialized():
         sampler = DistributedSampler(dataset, shuffle=not opt.serial_batches, seed=opt.seed, drop_last=opt.isTrain)
-    return DataLoader(dataset, batch_size=opt.batchSize, shuffle=sampler is None and not opt.serial_batches,
-                      sampler=sampler, num_workers=opt.nThreads, drop_last=opt.isTrain,
-                      worker_init_fn=seed_worker, generator=generator, pin_memory=bool(opt.gpu_ids))
+    loader = DataLoader(dataset, batch_size=opt.batchSize, shuffle=sampler is None and not opt.serial_batches,
+                        sampler=sampler, num_workers=workers, drop_last=opt.isTrain,
+                        worker_init_fn=seed_worker, generator=generator, pin_memory=bool(opt.gpu_ids))
+    if len(loader) == 0:
+        raise BadInputError(f"--dataroot={opt.dataroot}: the {opt.phase} split has {len(dataset)} samples, no full "
+                            f"batch of --batchSize={opt.batchSize}{' per process' if sampler else ''}; "
+                            f"lower --batchSize")
+    return loader

@@ -7,7 +7,8 @@ Behaviour of the original ``BaseDataset`` (original: data/base_dataset.py, BaseD
     <dataroot>/<prefix>-pairs-<phase>.csv
 
 Everything checkable is checked when the dataset is built (CSV files, rows, that every image a
-pair names is annotated and present); an unreadable image is reported when it is loaded.
+pair names is annotated and present; for training, a warning about images of an unusual size);
+an unreadable image is reported when it is loaded.
 """
 import os
 
@@ -20,6 +21,10 @@ from data.affine import augmentation_center, forward_affine_matrix, sample_affin
 from data.annotations import read_annotations, read_pair_rows
 from data.base_dataset import BaseDataset, as_size
 from data.heatmaps import keypoints_to_heatmaps
+from data.image_sizes import warn_about_unusual_sizes
+from util.errors import BadInputError, MissingPathError, UnreadableFileError
+
+SPLITS = ("train", "test", "val")
 
 
 class PairDataset(BaseDataset):
@@ -39,18 +44,21 @@ class PairDataset(BaseDataset):
         self.annotation_size = as_size(opt.old_size, "old_size")
         self.ranges = {name: _augmentation_option(opt, name) for name in ("angle", "shift", "scale")}
         if not os.path.isdir(self.root):
-            raise FileNotFoundError(f"--dataroot: dataset folder not found: {self.root}")
+            raise MissingPathError(f"--dataroot={self.root}: no such folder; put the {opt.dataset_mode} dataset "
+                                   f"there or pass --dataroot=<its folder> (see dataset/README.md)")
         self.image_dir = os.path.join(self.root, self.phase)
         if not os.path.isdir(self.image_dir):
-            raise FileNotFoundError(f"image folder of --phase={self.phase} not found: {self.image_dir}")
+            raise MissingPathError(_missing_split_message(self.root, self.phase))
         self.annotation_csv = self._find_csv("annotation")
         self.pairs_csv = self._find_csv("pairs")
         self.annotations = read_annotations(self.annotation_csv, frame=self.annotation_size)
         rows = read_pair_rows(self.pairs_csv)
         if not rows:
-            raise ValueError(f"{self.pairs_csv}: no pairs, the {self.phase} split is empty")
+            raise BadInputError(f"{self.pairs_csv}: no pairs, the {self.phase} split is empty")
         self._check_pairs(rows)
         self.pairs = [(source, target) for _, source, target in rows]
+        if opt.isTrain:
+            warn_about_unusual_sizes(self.image_dir, [name for pair in self.pairs for name in pair], self.load_size)
 
     def __len__(self):
         return len(self.pairs)
@@ -84,16 +92,16 @@ class PairDataset(BaseDataset):
             with Image.open(path) as image:
                 return image.convert("RGB")
         except (OSError, SyntaxError, ValueError) as error:
-            raise OSError(f"cannot read image {path}: {error}") from error
+            raise UnreadableFileError(f"cannot read image {path}: {error}") from error
 
     def _find_csv(self, kind):
         """``<root>/<prefix>-<kind>-<phase>.csv`` for the one accepted prefix present."""
         candidates = [os.path.join(self.root, f"{prefix}-{kind}-{self.phase}.csv") for prefix in self.file_prefixes]
         found = [path for path in candidates if os.path.isfile(path)]
         if not found:
-            raise FileNotFoundError(f"{kind} CSV not found: expected {' or '.join(candidates)}")
+            raise MissingPathError(f"{kind} CSV not found: expected {' or '.join(candidates)}")
         if len(found) > 1 and not os.path.samefile(found[0], found[1]):
-            raise ValueError(f"two different {kind} CSVs: {found[0]} and {found[1]}; keep one")
+            raise BadInputError(f"two different {kind} CSVs: {found[0]} and {found[1]}; keep one")
         return found[0]
 
     def _check_pairs(self, rows):
@@ -104,9 +112,23 @@ class PairDataset(BaseDataset):
             for name in names:
                 where = f"{self.pairs_csv}, line {line_number}"
                 if name not in self.annotations:
-                    raise ValueError(f"{where}: image {name!r} has no row in {self.annotation_csv}")
+                    raise BadInputError(f"{where}: image {name!r} has no row in {self.annotation_csv}")
                 if name not in present:
-                    raise FileNotFoundError(f"{where}: image file not found: {os.path.join(self.image_dir, name)}")
+                    raise MissingPathError(f"{where}: image file not found: {os.path.join(self.image_dir, name)}")
+
+
+def _missing_split_message(root, phase):
+    """The folder of split ``phase`` is missing: name the splits ``root`` has and how to use them."""
+    present = [split for split in SPLITS if os.path.isdir(os.path.join(root, split))]
+    reads = "train.py reads the train split" if phase == "train" else f"--phase={phase} reads"
+    if not present:
+        return (f"{os.path.join(root, phase)}: no such folder ({reads} from it); {root} has none of the split "
+                f"folders {', '.join(SPLITS)}: lay the dataset out as dataset/README.md says")
+    if present == ["test"]:
+        return (f"{os.path.join(root, phase)}: no such folder ({reads} from it); {root} is a test-only set: "
+                f"test it with test.py (--phase=test), or add the {phase} images and CSVs")
+    return (f"{os.path.join(root, phase)}: no such folder ({reads} from it); {root} has "
+            f"{', '.join(present)}: pass --phase={present[0]} or add the {phase} images and CSVs")
 
 
 def image_to_tensor(image):

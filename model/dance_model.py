@@ -9,7 +9,7 @@ from model.unported_model import UnportedModel
 class DanceModel(UnportedModel):
     @staticmethod
     def modify_options(parser, is_train):
-        add_video_options(parser, net_g="dance", net_d_v="temporal", frames_d_v=6)
+        add_video_options(parser, is_train, frames_d_v=6)
         parser.add_argument("--write_ext", type=str, default="png", help="extension of written frames")
         if is_train:
             parser.set_defaults(display_freq=2, eval_iters_freq=500, print_freq=2,

@@ -8,7 +8,7 @@ from model.unported_model import UnportedModel
 class FaceModel(UnportedModel):
     @staticmethod
     def modify_options(parser, is_train):
-        add_video_options(parser, net_g="face", net_d_v="res", frames_d_v=3)
+        add_video_options(parser, is_train, frames_d_v=3)
         if is_train:
             parser.set_defaults(display_freq=100, eval_iters_freq=1000, print_freq=100,
                                 save_latest_freq=1000, save_iters_freq=10000)

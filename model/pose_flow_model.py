@@ -21,7 +21,7 @@ class PoseFlowModel(PosePairModel):
 
     @staticmethod
     def modify_options(parser, is_train):
-        return add_flow_stage_options(parser, net_g="poseflownet")
+        return add_flow_stage_options(parser, is_train)
 
     @classmethod
     def build_networks(cls, opt, discriminators):

@@ -23,7 +23,7 @@ class PoseModel(PosePairModel):
 
     @staticmethod
     def modify_options(parser, is_train):
-        add_generation_options(parser, net_g="pose")
+        add_generation_options(parser, is_train)
         add_bool(parser, "--save_input", False, "test.py also saves source, ground truth and a side-by-side image")
         return parser
 

@@ -8,7 +8,7 @@ from model.unported_model import UnportedModel
 class ShapeNetModel(UnportedModel):
     @staticmethod
     def modify_options(parser, is_train):
-        return add_generation_options(parser, net_g="shapenet")
+        return add_generation_options(parser, is_train)
 
     @classmethod
     def build_networks(cls, opt, discriminators):

@@ -8,7 +8,7 @@ from model.unported_model import UnportedModel
 class ShapeNetFlowModel(UnportedModel):
     @staticmethod
     def modify_options(parser, is_train):
-        return add_flow_stage_options(parser, net_g="shapenetflownet")
+        return add_flow_stage_options(parser, is_train)
 
     @classmethod
     def build_networks(cls, opt, discriminators):

@@ -15,7 +15,7 @@ def int_list(text):
 
 
 def layer_kernel_dict(text):
-    """'2=5,3=3' -> {'2': 5, '3': 3}."""
+    """'2=5,3=3' -> {'2': 5, '3': 3}; a layer given twice is an error (not 'the last one wins')."""
     result = {}
     for item in text.split(","):
         key, sep, value = item.partition("=")
@@ -23,10 +23,13 @@ def layer_kernel_dict(text):
             raise argparse.ArgumentTypeError(
                 f"expected layer=kernel pairs like '2=5,3=3', got {text!r}")
         try:
-            result[str(int(key))] = int(value)
+            layer, size = str(int(key)), int(value)
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected integer layer=kernel pairs like '2=5,3=3', got {item!r} in {text!r}")
+        if layer in result:
+            raise argparse.ArgumentTypeError(f"layer {layer} is given twice in {text!r}; give each layer one kernel size")
+        result[layer] = size
     return result
 
 
@@ -57,4 +60,4 @@ def add_bool(parser, flag, default, help):
     switched on (original: model/*_model.py, modify_options); the defaults are kept.
     """
     parser.add_argument(flag, type=str2bool, nargs="?", const=True, default=default,
-                        help=f"{help} (default {default}; --{flag.lstrip('-')}=false to unset)")
+                        help=f"{help}; --{flag.lstrip('-')}=false to unset")

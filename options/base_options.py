@@ -17,8 +17,15 @@ import data
 import model
 from options.actions import add_bool, size_pair
 from options.errors import OptionError
+from options.help import HelpAction, HelpFormatter, note_other_defaults, unrecognized_message
 from options.validation import validate_options
 from util.atomic import atomic_write_text
+from util.cli import make_run_folder
+from util.cpus import worker_count
+
+
+EPILOG = ("Defaults follow --model and --dataset_mode: pass them with --help to see a run's own "
+          "(the other models' and datasets' defaults are noted where they differ).")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +46,8 @@ class BaseOptions:
         parser.add_argument("--name", type=str, default="experiment_name",
                             help="experiment name: checkpoints and logs go to <checkpoints_dir>/<name>")
         parser.add_argument("--model", type=str, default="pose",
-                            help=f"model to use: {', '.join(model.model_names())} (alias poseflownet = pose_flow)")
+                            help="model to use: " + _names_help(model.model_names(), model.unimplemented_model_names(),
+                                                                " (poseflownet = pose_flow)"))
         parser.add_argument("--checkpoints_dir", type=str, default="./result", help="where experiments are stored")
         parser.add_argument("--which_iter", type=str, default="latest",
                             help="checkpoint to load: 'latest' or an iteration number")
@@ -56,10 +64,11 @@ class BaseOptions:
         parser.add_argument("--image_nc", type=int, default=3, help="image channels")
         parser.add_argument("--dataroot", type=str, default="./dataset/fashion/", help="dataset folder")
         parser.add_argument("--dataset_mode", type=str, default="fashion",
-                            help=f"dataset to use: {', '.join(data.dataset_names())}")
+                            help=f"dataset to use: {_names_help(data.dataset_names(), data.unimplemented_dataset_names())}")
         parser.add_argument("--fid_gt_path", type=str, default=None, help="unused; accepted for compatibility")
         parser.add_argument("--serial_batches", action="store_true", help="take batches in order, no shuffling")
-        parser.add_argument("--nThreads", type=int, default=8, help="data loading worker processes")
+        parser.add_argument("--nThreads", type=int, default=worker_count(8),
+                            help="data loading worker processes (at most the CPUs available)")
         parser.add_argument("--max_dataset_size", type=int, default=sys.maxsize,
                             help="maximum number of sequences (animation datasets)")
         parser.add_argument("--seed", type=int, default=0, help="random seed (per-rank offsets under torchrun)")
@@ -76,18 +85,47 @@ class BaseOptions:
 
     def gather_options(self, argv):
         """Two-pass parse: model and dataset setters extend the parser before the strict pass."""
-        parser = _Parser(formatter_class=argparse.ArgumentDefaultsHelpFormatter, add_help=False)
-        parser = self.initialize(parser)
+        parser = self.initialize(_Parser(formatter_class=HelpFormatter, add_help=False, epilog=EPILOG))
         known, _ = parser.parse_known_args(argv)
-        model_setter = model.get_option_setter(known.model)
-        parser = model_setter(parser, self.is_train)
+        model.check_implemented(known.model)  # before the errors a model that cannot run would cause
+        data.check_implemented(known.dataset_mode)
+        model_name = known.model
+        parser = model.get_option_setter(model_name)(parser, self.is_train)
         known, _ = parser.parse_known_args(argv)
-        dataset_setter = data.get_option_setter(known.dataset_mode)
-        parser = dataset_setter(parser, self.is_train)
+        dataset_mode = known.dataset_mode
+        parser = data.get_option_setter(dataset_mode)(parser, self.is_train)
         # --help only now, so that it lists the model's and the dataset's options too
-        parser.add_argument("-h", "--help", action="help", help="show this help message and exit")
+        parser.add_argument("-h", "--help", action=HelpAction, help="show this help message and exit",
+                            annotate=lambda chosen: note_other_defaults(
+                                chosen, self._alternatives(model_name, dataset_mode)))
         self.parser = parser
-        return parser.parse_args(argv)
+        opt, extras = parser.parse_known_args(argv)
+        if extras:
+            raise OptionError(unrecognized_message(parser, extras, self._elsewhere(model_name, dataset_mode)))
+        return opt
+
+    def parser_for(self, model_name, dataset_mode):
+        """The full parser of this entry point for one model and dataset (for help and error messages)."""
+        parser = self.initialize(_Parser(add_help=False))
+        model.get_option_setter(model_name)(parser, self.is_train)
+        return data.get_option_setter(dataset_mode)(parser, self.is_train)
+
+    def _alternatives(self, model_name, dataset_mode):
+        """(choice, parser) for every other implemented model, then every other implemented dataset."""
+        models = {model.canonical_model_name(name) for name in model.model_names()} - set(model.unimplemented_model_names())
+        datasets = set(data.dataset_names()) - set(data.unimplemented_dataset_names())
+        chosen_model = model.canonical_model_name(model_name)
+        return ([(f"--model={name}", self.parser_for(name, dataset_mode)) for name in sorted(models - {chosen_model})]
+                + [(f"--dataset_mode={name}", self.parser_for(model_name, name))
+                   for name in sorted(datasets - {dataset_mode})])
+
+    def _elsewhere(self, model_name, dataset_mode):
+        """(where, parser) of the places an option this run lacks may belong to: train.py, other models, datasets."""
+        places = self._alternatives(model_name, dataset_mode)
+        if not self.is_train:
+            from options.train_options import TrainOptions  # a subclass of this module's class
+            places.insert(0, ("train.py", TrainOptions().parser_for(model_name, dataset_mode)))
+        return places
 
     def parse(self, argv=None, save=True):
         """Parse ``argv`` (a list; default ``sys.argv[1:]``) into a validated options namespace.
@@ -113,14 +151,6 @@ class BaseOptions:
                 self.save_options(opt)
         return opt
 
-    def parse_or_exit(self, argv=None):
-        """``parse`` for entry scripts: an invalid option prints one error line and exits with 2."""
-        try:
-            return self.parse(argv)
-        except OptionError as error:
-            print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
-            sys.exit(2)
-
     def option_lines(self, opt):
         """Sorted 'key: value' lines; non-default values are marked with their default."""
         declared = {action.dest for action in self.parser._actions}
@@ -142,11 +172,17 @@ class BaseOptions:
         if not is_main_process():
             return
         run_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        os.makedirs(run_dir, exist_ok=True)
+        make_run_folder(run_dir)  # removed again if the run fails before it holds anything
         stem = os.path.join(run_dir, f"{self.phase_name}_opt")
         atomic_write_text(stem + ".txt", "\n".join(self.option_lines(opt)) + "\n")
         serialisable = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(opt).items()}
         atomic_write_text(stem + ".json", json.dumps(serialisable, indent=1, sort_keys=True) + "\n")
+
+
+def _names_help(names, unimplemented, remark=""):
+    """'a, b<remark>; not implemented yet: c, d': the registered names with the unusable ones apart."""
+    usable = ", ".join(name for name in names if name not in unimplemented) + remark
+    return f"{usable}; not implemented yet: {', '.join(unimplemented)}" if unimplemented else usable
 
 
 def _parse_gpu_ids(text):

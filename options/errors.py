@@ -4,3 +4,5 @@ from util.errors import UserError
 
 class OptionError(UserError, ValueError):
     """An option value is invalid; the message names the option, the value and what is expected."""
+
+    exit_status = 2  # as argparse's own errors

@@ -37,7 +37,7 @@ class TrainOptions(BaseOptions):
                             help="delete the checkpoints, logs and page of an earlier run of this --name first")
         parser.add_argument("--vgg_weights", type=str, default=None,
                             help="VGG19 weights of the perceptual losses: a file, or 'random' for a smoke run "
-                                 "(not meaningful); default: torchvision's vgg19-dcbb9e9d.pth in "
+                                 "(not meaningful); without it torchvision's vgg19-dcbb9e9d.pth in "
                                  "$TORCH_HOME/hub/checkpoints")
         return parser
 

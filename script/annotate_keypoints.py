@@ -26,7 +26,8 @@ from data.person_crop import dataset_frame
 from data.person_photo import NoPersonError
 from options.actions import add_bool, int_list
 from script.person_detection import add_detection_arguments, frame_photo, load_detector
-from util.errors import UserError, exit_on_user_error
+from util.cli import run_entry_point
+from util.errors import UserError
 from util.image_io import save_image
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -117,7 +118,7 @@ def annotate(args):
 
 
 def main(argv=None):
-    return exit_on_user_error(annotate, build_parser().parse_args(argv))
+    return run_entry_point(annotate, build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

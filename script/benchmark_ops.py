@@ -34,7 +34,9 @@ from tqdm import tqdm  # noqa: E402
 
 from model.networks.attention import ExtractorAttn  # noqa: E402
 from model.ops import block_extractor, custom_ops, local_attention_apply, local_attn_reshape, resample2d  # noqa: E402
+from script.build_ops import EXTENSIONS  # noqa: E402
 from tests.ops.attention_reference import extractor_attn_composition  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
 
 SHAPES = [  # (label, B, C, H, W, k)
     ("fashion 32x32", 8, 256, 32, 32, 3),
@@ -145,7 +147,7 @@ def main(argv=None):
         print("benchmark_ops: no CUDA device: nothing to measure (the benchmark compares the CUDA "
               "extensions with the PyTorch twins on a GPU).")
         return 0
-    for extension in (block_module.EXTENSION, resample_module.EXTENSION, apply_module.EXTENSION):
+    for extension in EXTENSIONS:
         extension.load()  # build first, so that compilation is not timed and errors show at once
     torch.backends.cudnn.benchmark = True
     rows = run(args.iters, args.warmup)
@@ -163,4 +165,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_entry_point(main))

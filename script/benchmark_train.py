@@ -20,6 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from util.cli import run_entry_point  # noqa: E402
+
 CONFIGS = {
     "fashion": ["--dataset_mode=fashion", "--attn_layer=2,3", "--kernel_size=2=5,3=3"],
     "market": ["--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3"],
@@ -166,4 +168,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

@@ -22,6 +22,7 @@ import torch  # noqa: E402
 from model.ops.block_extractor import EXTENSION as BLOCK_EXTRACTOR  # noqa: E402
 from model.ops.local_attention_apply import EXTENSION as LOCAL_ATTENTION_APPLY  # noqa: E402
 from model.ops.resample2d import EXTENSION as RESAMPLE2D  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
 
 # local_attn_reshape has no extension: pixel_shuffle is its CUDA path (see its module docstring)
 EXTENSIONS = [BLOCK_EXTRACTOR, RESAMPLE2D, LOCAL_ATTENTION_APPLY]
@@ -62,4 +63,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_entry_point(main))

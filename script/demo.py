@@ -21,7 +21,8 @@ import numpy as np
 from data.annotations import keypoints_from_columns, read_annotations, write_annotations
 from script.person_detection import add_detection_arguments, frame_photo, load_detector
 from script.pose_from_checkpoint import checkpoint_folder, generate, load_pose_model, pose_options
-from util.errors import UserError, exit_on_user_error
+from util.cli import run_entry_point
+from util.errors import UserError
 from util.image_io import save_image
 from util.pose_draw import draw_pose_from_cords
 
@@ -130,7 +131,7 @@ def run(args, model_argv):
 
 def main(argv=None):
     args, model_argv = build_parser().parse_known_args(argv)
-    return exit_on_user_error(run, args, model_argv)
+    return run_entry_point(run, args, model_argv)
 
 
 if __name__ == "__main__":

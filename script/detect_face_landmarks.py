@@ -29,7 +29,8 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
 
 from data.face_landmarks import NUM_LANDMARKS, write_landmarks  # noqa: E402
 from data.video_files import IMAGE_EXTENSIONS, list_videos  # noqa: E402
-from util.errors import UserError, exit_on_user_error  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
+from util.errors import UserError  # noqa: E402
 
 
 def face_alignment_detector(device="cpu"):
@@ -114,4 +115,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    exit_on_user_error(main)
+    run_entry_point(main)

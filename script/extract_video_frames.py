@@ -20,7 +20,8 @@ from tqdm import tqdm
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from util.errors import UserError, exit_on_user_error  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
+from util.errors import UserError  # noqa: E402
 from util.video_io import VIDEO_EXTENSIONS, read_video  # noqa: E402
 
 
@@ -83,4 +84,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    exit_on_user_error(main)
+    run_entry_point(main)

@@ -15,8 +15,15 @@ image is renamed by flattening its path, e.g.::
 import argparse
 import os
 import shutil
+import sys
 
 from tqdm import tqdm
+
+if __package__ in (None, ""):  # run as a file: make the repository root importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from util.cli import run_entry_point  # noqa: E402
+from util.errors import BadInputError, MissingPathError  # noqa: E402
 
 SPLITS = ("train", "test")
 
@@ -32,7 +39,7 @@ def flattened_name(relative_path):
     """
     parts = os.path.normpath(relative_path).split(os.sep)
     if len(parts) != 4:
-        raise ValueError(f"img_highres/{relative_path}: expected img_highres/<gender>/<category>/<id>/<file>.jpg")
+        raise BadInputError(f"img_highres/{relative_path}: expected img_highres/<gender>/<category>/<id>/<file>.jpg")
     gender, category, identity, filename = parts
     head, sep, tail = filename.partition("_")
     return "fashion" + gender + category + identity.replace("_", "") + head + sep + tail.replace("_", "")
@@ -55,12 +62,13 @@ def generate_fashion_datasets(root):
     """
     source = os.path.join(root, "img_highres")
     if not os.path.isdir(source):
-        raise FileNotFoundError(f"DeepFashion image folder not found: {source} (unpack img_highres.zip there)")
+        raise MissingPathError(f"DeepFashion image folder not found: {source} (unpack img_highres.zip there, "
+                               f"or pass the folder holding img_highres/ as --root)")
     lists = {}
     for split in SPLITS:
         list_path = os.path.join(root, f"{split}.lst")
         if not os.path.isfile(list_path):
-            raise FileNotFoundError(f"split list not found: {list_path}")
+            raise MissingPathError(f"split list not found: {list_path} (put the released {split}.lst there)")
         lists[split] = read_list(list_path)
     images = sorted(os.path.relpath(os.path.join(folder, name), source)
                     for folder, _, names in os.walk(source) for name in names if name.endswith(".jpg"))
@@ -87,4 +95,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

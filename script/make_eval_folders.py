@@ -10,10 +10,17 @@ temporary name and renamed when complete, so an interrupted run leaves no half-w
 import argparse
 import os
 import shutil
-import tempfile
+import sys
 
 from PIL import Image
 from tqdm import tqdm
+
+if __package__ in (None, ""):  # run as a file: make the repository root importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from util.atomic import temporary_folder  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
+from util.errors import BadInputError, ExistingPathError, MissingPathError, UnreadableFileError  # noqa: E402
 
 # dataset -> (folder suffix, (height, width))
 EVAL_SIZES = {"fashion": ("256", (256, 256)), "market": ("12864", (128, 64))}
@@ -23,23 +30,24 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 def make_eval_folder(root, dataset, phase, quality=95, overwrite=False):
     """Write ``<root>/<phase>_<suffix>`` from ``<root>/<phase>`` and return its path.
 
-    Raises:
+    Raises (each a ``UserError`` naming the folder or file):
         FileNotFoundError: the source folder is missing; FileExistsError: the output exists and
-        not ``overwrite``; ValueError: no images; OSError: an unreadable image (named).
+        not ``overwrite``; ValueError: no images; OSError: an unreadable image.
     """
     suffix, (height, width) = EVAL_SIZES[dataset]
     source, target = os.path.join(root, phase), os.path.join(root, f"{phase}_{suffix}")
     if not os.path.isdir(source):
-        raise FileNotFoundError(f"image folder not found: {source}")
+        raise MissingPathError(f"{source}: no such image folder; pass the dataset folder holding {phase}/ as --root, "
+                               f"or choose other --phases")
     if os.path.exists(target) and not overwrite:
-        raise FileExistsError(f"{target} exists; remove it or pass --overwrite")
+        raise ExistingPathError(f"{target} exists; pass --overwrite to replace it (or remove it)")
     names = sorted(name for name in os.listdir(source) if name.lower().endswith(IMAGE_EXTENSIONS))
     if not names:
-        raise ValueError(f"{source}: no images ({', '.join(IMAGE_EXTENSIONS)})")
+        raise BadInputError(f"{source}: no images ({', '.join(IMAGE_EXTENSIONS)})")
     stems = [os.path.splitext(name)[0] for name in names]
     if len(set(stems)) != len(stems):
-        raise ValueError(f"{source}: two images share a name stem; outputs would overwrite each other")
-    temporary = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.tmp-", dir=root)
+        raise BadInputError(f"{source}: two images share a name stem; outputs would overwrite each other")
+    temporary = temporary_folder(root, os.path.basename(target))
     try:
         for name, stem in zip(tqdm(names, desc=os.path.basename(target), unit="img"), stems):
             path = os.path.join(source, name)
@@ -47,7 +55,7 @@ def make_eval_folder(root, dataset, phase, quality=95, overwrite=False):
                 with Image.open(path) as image:
                     resized = image.convert("RGB").resize((width, height), Image.Resampling.BICUBIC)
             except (OSError, SyntaxError, ValueError) as error:
-                raise OSError(f"cannot read image {path}: {error}") from error
+                raise UnreadableFileError(f"cannot read image {path}: {error}") from error
             resized.save(os.path.join(temporary, stem + ".jpg"), quality=quality)
         _replace_folder(temporary, target)
     finally:
@@ -61,7 +69,7 @@ def _replace_folder(complete, target):
     if not os.path.exists(target):
         os.rename(complete, target)
         return
-    aside = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.old-", dir=os.path.dirname(target))
+    aside = temporary_folder(os.path.dirname(target), os.path.basename(target), "old")
     os.rename(target, os.path.join(aside, "old"))
     os.rename(complete, target)
     shutil.rmtree(aside)
@@ -80,4 +88,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

@@ -39,6 +39,8 @@ from data.synthetic.render import render_person, sample_style  # noqa: E402
 from script.synthetic_face import make_synthetic_face_dataset  # noqa: E402
 from script.synthetic_shapenet import AZIMUTHS, ELEVATIONS, make_synthetic_shapenet  # noqa: E402
 from util.output_folder import prepare_output_folder  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
+from util.errors import BadInputError  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -71,17 +73,17 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
         ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"fmt: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise BadInputError(f"fmt: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if poses_per_figure < 2:
-        raise ValueError(f"poses_per_figure: expected >= 2 (a pair needs two poses), got {poses_per_figure}")
+        raise BadInputError(f"poses_per_figure: expected >= 2 (a pair needs two poses), got {poses_per_figure}")
     if not 1 <= pairs_per_figure <= poses_per_figure * (poses_per_figure - 1):
-        raise ValueError(f"pairs_per_figure: expected 1..{poses_per_figure * (poses_per_figure - 1)} "
+        raise BadInputError(f"pairs_per_figure: expected 1..{poses_per_figure * (poses_per_figure - 1)} "
                          f"(ordered pairs of {poses_per_figure} poses), got {pairs_per_figure}")
     if num_train_figures < 1 or num_test_figures < 1:
-        raise ValueError(f"num_train_figures, num_test_figures: expected >= 1 each, "
+        raise BadInputError(f"num_train_figures, num_test_figures: expected >= 1 each, "
                          f"got {num_train_figures}, {num_test_figures}")
     if not 0 <= missing_prob < 0.5:
-        raise ValueError(f"missing_prob: expected a probability in [0, 0.5), got {missing_prob}")
+        raise BadInputError(f"missing_prob: expected a probability in [0, 0.5), got {missing_prob}")
     spec = FORMATS[fmt]
     outputs = ["train", "test"] + [f"{spec['prefix']}-{kind}-{phase}.csv" for kind in ("annotation", "pairs")
                                    for phase in ("train", "test")]
@@ -180,4 +182,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

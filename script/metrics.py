@@ -21,6 +21,8 @@ from script.metrics_lib.inception import PROTOCOLS  # noqa: E402
 from script.metrics_lib.layouts import LAYOUTS, resolve_layout  # noqa: E402
 from script.metrics_lib.registry import DEFAULT_METRICS, METRICS  # noqa: E402
 from script.metrics_lib.report import write_report  # noqa: E402
+from util.cli import run_entry_point  # noqa: E402
+from util.cpus import worker_count  # noqa: E402
 
 
 def build_parser():
@@ -39,6 +41,10 @@ def build_parser():
     paths.add_argument("--layout", choices=["auto", *LAYOUTS], default="auto",
                        help="'pairs' (<from>_2_<to>_vis.jpg and --gt_path), 'view_synthesis' (ShapeNet "
                             "<object>/result_XXXX.png beside gt_XXXX.png) or 'auto': detected (default)")
+    paths.add_argument("--pairs_path", help="pairs CSV of the test set: every pair must have a generated image "
+                                            "(default: the *-pairs-<phase>.csv beside --gt_path, if any)")
+    paths.add_argument("--allow_missing", action="store_true",
+                       help="score the pairs that have a generated image when some do not (warns, naming them)")
     paths.add_argument("--name", help="name of the scored model (default: the generated folder's name)")
     paths.add_argument("--output", help="JSON file of the scores (default ./eval_results/<name>.json)")
 
@@ -60,8 +66,8 @@ def build_parser():
 
     run = parser.add_argument_group("running")
     run.add_argument("--device", default="auto", help="'auto' (a GPU when there is one), 'cpu', 'cuda:0', ...")
-    run.add_argument("--num_workers", type=int, default=min(8, os.cpu_count() or 1),
-                     help="image-loading processes (default min(8, CPUs))")
+    run.add_argument("--num_workers", type=int, default=worker_count(8),
+                     help="image-loading processes (default 8; at most the CPUs available)")
     run.add_argument("--cache_dir", help="where real-image FID statistics are cached (default ~/.cache/gfla_metrics)")
     return parser
 
@@ -80,4 +86,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

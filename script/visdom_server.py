@@ -18,6 +18,9 @@ import logging
 import os
 import re
 
+from util.cli import run_entry_point
+from util.errors import UserError
+
 DEFAULT_PORT = 8096  # GFLA's --display_port default
 
 
@@ -78,7 +81,8 @@ def serve(port=DEFAULT_PORT, hostname="127.0.0.1", env_path=None):
     try:
         app.listen(port, address=hostname, max_buffer_size=1024 ** 3)
     except OSError as error:
-        raise SystemExit(f"visdom_server: cannot listen on {hostname}:{port}: {error}") from error
+        raise UserError(f"cannot listen on {hostname}:{port}: {error}; pass another --port, or stop the program "
+                        f"using it") from error
     print(f"Visdom server running at http://{hostname}:{port} (Ctrl-C to stop)", flush=True)
     try:
         ioloop.IOLoop.current().start()
@@ -98,4 +102,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point(main)

@@ -2,21 +2,28 @@
 
 Raise ``UserError`` (or a subclass) where the cause is the user's input, files or options; the
 message names the file (and row, option or key) and says what to do. Anything else is a bug
-and keeps its traceback.
+and keeps its traceback. The subclasses below are also the built-in exception they name, so that
+callers catching ``ValueError``, ``FileNotFoundError``, ... keep working.
 """
-import os
-import sys
 
 
 class UserError(Exception):
     """A problem with the user's input; its message is one line naming the file/option and the fix."""
 
+    exit_status = 1  # what the entry scripts exit with
 
-def exit_on_user_error(function, *args, **kwargs):
-    """Call ``function``; a ``UserError`` is printed as one line ``<script>: error: <message>`` on
-    stderr and exits with status 2 (the entry scripts' ``main``)."""
-    try:
-        return function(*args, **kwargs)
-    except UserError as error:
-        print(f"{os.path.basename(sys.argv[0])}: error: {error}", file=sys.stderr)
-        sys.exit(2)
+
+class BadInputError(UserError, ValueError):
+    """A user's file or value has the wrong content (a malformed row, a wrong size, ...)."""
+
+
+class MissingPathError(UserError, FileNotFoundError):
+    """A file or folder the user named, or that the layout requires, does not exist."""
+
+
+class ExistingPathError(UserError, FileExistsError):
+    """An output file or folder already exists and would be overwritten."""
+
+
+class UnreadableFileError(UserError, OSError):
+    """A file exists but cannot be read or decoded (truncated, corrupt, wrong encoding)."""

@@ -2,6 +2,8 @@
 import os
 import shutil
 
+from util.errors import ExistingPathError
+
 
 def prepare_output_folder(root, outputs, overwrite, flag="--root"):
     """Create ``root``, refusing a non-empty one unless ``overwrite``, which removes only ``outputs``.
@@ -12,11 +14,11 @@ def prepare_output_folder(root, outputs, overwrite, flag="--root"):
         overwrite: replace those outputs of an earlier run; other files are left alone.
         flag: the command-line flag naming ``root``, for the error message.
     Raises:
-        FileExistsError: ``root`` holds files and not ``overwrite``.
+        ExistingPathError (a FileExistsError): ``root`` holds files and not ``overwrite``.
     """
     if os.path.isdir(root) and os.listdir(root):
         if not overwrite:
-            raise FileExistsError(f"{flag} {root} is not empty; choose an empty folder or pass --overwrite")
+            raise ExistingPathError(f"{flag} {root} is not empty; choose an empty folder or pass --overwrite")
         for output in outputs:
             path = os.path.join(root, output)
             if os.path.isdir(path):

@@ -14,6 +14,7 @@ from skimage.morphology import dilation, erosion
 
 from data.annotations import read_annotations
 from script.metrics_lib.matching import listing
+from util.errors import BadInputError
 from util.skeleton import MASK_LIMBS, MISSING, NUM_JOINTS
 
 _CLOSING_FOOTPRINT = np.ones((5, 5), dtype=bool)
@@ -68,6 +69,6 @@ def target_keypoints(annotation_path, pairs):
     targets = sorted({pair.target_name for pair in pairs})
     missing = [name for name in targets if name not in annotations]
     if missing:
-        raise ValueError(f"--annotation_path {annotation_path!r} has no keypoints for "
+        raise BadInputError(f"--annotation_path {annotation_path!r} has no keypoints for "
                          f"{len(missing)} of the {len(targets)} targets:{listing(missing)}")
     return {name: annotations[name] for name in targets}

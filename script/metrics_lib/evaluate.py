@@ -8,8 +8,10 @@ import numpy as np
 import torch
 import torchvision
 
+from options.errors import OptionError
 from script.metrics_lib.body_mask import target_keypoints
 from script.metrics_lib.cache import cached_statistics, default_cache_dir
+from script.metrics_lib.completeness import check_every_pair_generated, default_pairs_csv
 from script.metrics_lib.fid import feature_statistics, frechet_distance
 from script.metrics_lib.image_files import list_images, used_count
 from script.metrics_lib.inception import FEATURE_DIMS, build_inception
@@ -27,6 +29,8 @@ class MetricsConfig:
     gt_path: Optional[str] = None
     real_path: Optional[str] = None
     annotation_path: Optional[str] = None
+    pairs_path: Optional[str] = None  # None: the *-pairs-<phase>.csv beside gt_path, if there is one
+    allow_missing: bool = False
     name: Optional[str] = None
     metrics: Optional[Sequence[str]] = None  # None: registry.DEFAULT_METRICS
     calculate_mask: bool = False
@@ -43,7 +47,7 @@ class MetricsConfig:
 
 def _require(value, flag, why):
     if value is None:
-        raise ValueError(f"{flag} is required to compute {why}")
+        raise OptionError(f"{flag} is required to compute {why}")
 
 
 def _fid(config, generated_files, device):
@@ -114,6 +118,12 @@ def evaluate(config):
 
     # Check every input before the slow parts start.
     generated_files = list_images(config.generated_path, "--generated_path")
+    pairs_path = config.pairs_path or default_pairs_csv(config.gt_path)
+    if pairs_path is None:
+        print("metrics: no pairs CSV beside --gt_path: not checking that every test pair has a generated image "
+              "(pass --pairs_path to check)")
+    else:
+        check_every_pair_generated(generated_files, pairs_path, config.generated_path, config.allow_missing)
     pairs = match_pairs(config.generated_path, config.gt_path) if kinds & {"pair", "lpips"} else None
     keypoints = target_keypoints(config.annotation_path, pairs) \
         if any(metric.masked for metric in metrics) else None
@@ -129,7 +139,8 @@ def evaluate(config):
                     python=platform.python_version())
     return {
         "name": config.name or os.path.basename(os.path.normpath(config.generated_path)),
-        "paths": {key: value for key, value in asdict(config).items() if key.endswith("_path")},
+        "paths": {**{key: value for key, value in asdict(config).items() if key.endswith("_path")},
+                  "pairs_path": pairs_path},
         "settings": settings,
         "networks": {key: value for key, value in networks.items() if value is not None},
         "results": {metric.name: results[metric.name] for metric in metrics},

@@ -11,6 +11,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from options.errors import OptionError
+from util.errors import BadInputError, MissingPathError, UnreadableFileError
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
@@ -24,11 +27,11 @@ def list_images(folder, flag="folder"):
         list[str] of paths, sorted by file name; never empty.
     """
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{flag}: {folder!r} is not a directory")
+        raise MissingPathError(f"{flag}: {folder!r} is not a directory")
     names = sorted(name for name in os.listdir(folder) if name.lower().endswith(IMAGE_EXTENSIONS)
                    and os.path.isfile(os.path.join(folder, name)))
     if not names:
-        raise ValueError(f"{flag}: {folder!r} holds no {'/'.join(IMAGE_EXTENSIONS)} images")
+        raise BadInputError(f"{flag}: {folder!r} holds no {'/'.join(IMAGE_EXTENSIONS)} images")
     return [os.path.join(folder, name) for name in names]
 
 
@@ -43,10 +46,10 @@ def used_count(num_images, batch_size, drop_last_batch):
         int, ``num_images`` or ``num_images // batch_size * batch_size`` (> 0).
     """
     if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        raise OptionError(f"--batch_size must be >= 1, got {batch_size}")
     count = num_images // batch_size * batch_size if drop_last_batch else num_images
     if count == 0:
-        raise ValueError(f"--drop_last_batch with {num_images} images and batch size {batch_size} "
+        raise OptionError(f"--drop_last_batch with {num_images} images and batch size {batch_size} "
                          f"leaves no image to score; expected at least {batch_size} images")
     return count
 
@@ -58,21 +61,39 @@ def read_rgb(path):
         path: an image file.
     Returns:
         np.ndarray uint8 [H, W, 3].
+    Raises:
+        UnreadableFileError naming the file when it is truncated or not an image.
     """
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    with _opened(path) as image:
+        try:
+            return np.asarray(image.convert("RGB"))
+        except (OSError, SyntaxError, ValueError) as error:
+            raise _unreadable(path, error) from error
 
 
 def image_size(path):
     """Return (height, width) of an image file without decoding its pixels."""
-    with Image.open(path) as image:
+    with _opened(path) as image:
         return image.height, image.width
+
+
+def _opened(path):
+    """``Image.open(path)``; an unreadable file raises UnreadableFileError naming it."""
+    try:
+        return Image.open(path)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable(path, error) from error
+
+
+def _unreadable(path, error):
+    return UnreadableFileError(f"cannot read image {path!r}: {error}; write it again (test.py makes the generated "
+                               f"images) or remove it")
 
 
 def check_size(path, array, expected_hw, expected_from):
     """Raise if the decoded image ``array`` [H, W, 3] is not ``expected_hw``, naming both files."""
     if array.shape[:2] != tuple(expected_hw):
-        raise ValueError(f"image {path!r} is {array.shape[0]}x{array.shape[1]} (HxW), expected "
+        raise BadInputError(f"image {path!r} is {array.shape[0]}x{array.shape[1]} (HxW), expected "
                          f"{expected_hw[0]}x{expected_hw[1]} like {expected_from!r}; every image of "
                          f"a folder (and of a generated/ground-truth pair) must have the same size "
                          f"(script/make_eval_folders.py writes the test and train folders at the "

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from script.metrics_lib.image_files import list_images
 
-_LISTED = 20  # unmatched names shown in an error before "... and N more"
+from util.errors import BadInputError
+
+_LISTED = 5  # names shown in an error before "... and N more"
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,10 @@ def target_stem(generated_name):
 
 
 def listing(names):
-    """Names one per line for an error message, at most the first 20."""
-    shown = "\n  ".join(names[:_LISTED])
-    more = f"\n  ... and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
-    return f"\n  {shown}{more}"
+    """Names for a one-line error message: ' a, b, c', at most the first 5, then ', ... and N more'."""
+    shown = ", ".join(names[:_LISTED])
+    more = f", ... and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return f" {shown}{more}"
 
 
 def match_pairs(generated_dir, gt_dir):
@@ -77,7 +79,7 @@ def match_pairs(generated_dir, gt_dir):
         else:
             pairs.append(ImagePair(path, gt_by_stem[stem][0]))
     if unmatched:
-        raise ValueError(f"{len(unmatched)} of the {len(unmatched) + len(pairs)} images in "
+        raise BadInputError(f"{len(unmatched)} of the {len(unmatched) + len(pairs)} images in "
                          f"--generated_path {generated_dir!r} have no ground truth in --gt_path "
                          f"{gt_dir!r}:{listing(unmatched)}")
     return pairs

@@ -6,6 +6,7 @@ from script.metrics_lib.body_mask import body_mask
 from script.metrics_lib.image_files import check_size, read_rgb, to_chw_tensor
 from script.metrics_lib.lpips_metric import lpips_distances
 from script.metrics_lib.runtime import full_fp32, make_loader
+from util.errors import BadInputError
 
 
 class PairDataset(torch.utils.data.Dataset):
@@ -43,7 +44,7 @@ class PairDataset(torch.utils.data.Dataset):
             try:
                 item[metric.name] = metric.score(*pair_images)
             except ValueError as error:
-                raise ValueError(f"{metric.name} of {pair.generated!r} vs {pair.target!r}: {error}") from error
+                raise BadInputError(f"{metric.name} of {pair.generated!r} vs {pair.target!r}: {error}") from error
         return item
 
 

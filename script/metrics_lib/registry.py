@@ -8,6 +8,8 @@ body mask (Market; needs ``--annotation_path``).
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from options.errors import OptionError
+
 from script.metrics_lib import reconstruction
 
 
@@ -62,10 +64,10 @@ def select_metrics(names=None, calculate_mask=False):
     wanted = set(DEFAULT_METRICS if names is None else names)
     unknown = sorted(wanted - set(METRICS))
     if unknown:
-        raise ValueError(f"--metrics: unknown {', '.join(unknown)}; expected names among "
+        raise OptionError(f"--metrics: unknown {', '.join(unknown)}; expected names among "
                          f"{', '.join(METRICS)}")
     if calculate_mask:
         wanted |= set(MASK_METRICS)
     if not wanted:
-        raise ValueError("--metrics: no metric selected")
+        raise OptionError("--metrics: no metric selected")
     return [metric for name, metric in METRICS.items() if name in wanted]

@@ -3,6 +3,9 @@ import contextlib
 
 import torch
 
+from options.errors import OptionError
+from util.cpus import worker_count
+
 
 def resolve_device(name):
     """``'auto'`` -> the first GPU when there is one, else the CPU; anything else as torch reads it."""
@@ -10,7 +13,7 @@ def resolve_device(name):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"--device {name!r} asks for a GPU, but CUDA is not available; "
+        raise OptionError(f"--device {name!r} asks for a GPU, but CUDA is not available; "
                          f"expected 'cpu' or 'auto'")
     return device
 
@@ -27,7 +30,8 @@ def full_fp32():
 
 
 def make_loader(dataset, batch_size, num_workers, device):
-    """An in-order DataLoader that keeps every sample (batching never changes a score)."""
+    """An in-order DataLoader that keeps every sample (batching never changes a score); at most
+    one worker per available CPU."""
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False,
-                                       num_workers=num_workers, drop_last=False,
+                                       num_workers=worker_count(num_workers), drop_last=False,
                                        pin_memory=device.type == "cuda")

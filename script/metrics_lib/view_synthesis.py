@@ -196,7 +196,7 @@ def format_table(report):
         (f"{difference}", str(row["count"]), *(f"{row[name]:.4g}" for name in names))
         for difference, row in report["per_azimuth_difference"].items()]
     inexact = [name for name, row in report["per_object"].items() if not row["source_exact"]]
-    note = (f"\nsource azimuth guessed (no ground truth identical to source.png) for: {listing(inexact)}"
+    note = (f"\nsource azimuth guessed (no ground truth identical to source.png) for:{listing(inexact)}"
             if inexact else "")
     return (f"{report['name']} (view synthesis, {len(report['per_object'])} objects)\n" + aligned_rows(overall)
             + "\n\nper azimuth difference (degrees, target - source)\n" + aligned_rows(by_difference) + note)

@@ -11,12 +11,18 @@ from dataclasses import dataclass
 
 import torch
 
+from util.errors import BadInputError, MissingPathError, UnreadableFileError, UserError
+
 # torchvision's ImageNet classifiers (Inception_V3_Weights.IMAGENET1K_V1, AlexNet_Weights.IMAGENET1K_V1).
 TORCHVISION_INCEPTION_URL = "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth"
 TORCHVISION_ALEXNET_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 # The TF "2015-12-05" Inception ported by pytorch-fid (pytorch_fid.inception.FID_WEIGHTS_URL).
 PYTORCH_FID_INCEPTION_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
                              "pt_inception-2015-12-05-6726825d.pth")
+
+
+class MissingWeightsError(UserError, RuntimeError):
+    """Weights neither in the hub cache nor downloadable; the message says where to put them."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def load_weights(url, explicit_path=None, flag="--weights"):
     """
     if explicit_path is not None:
         if not os.path.isfile(explicit_path):
-            raise FileNotFoundError(f"{flag}: no file at {explicit_path!r}")
+            raise MissingPathError(f"{flag}: no file at {explicit_path!r}")
         path = explicit_path
     else:
         path = hub_cache_path(url)
@@ -62,11 +68,15 @@ def load_weights(url, explicit_path=None, flag="--weights"):
                 torch.hub.load_state_dict_from_url(url, map_location="cpu", check_hash=True,
                                                    weights_only=True)
             except Exception as error:
-                raise RuntimeError(
+                raise MissingWeightsError(
                     f"the weights {os.path.basename(url)} are not in the torch hub cache "
                     f"({path}) and downloading them from {url} failed ({error}); copy the file "
                     f"there (TORCH_HOME sets the cache root) or pass {flag} PATH") from error
-    state_dict = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state_dict = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated or not a torch file: pickle, zip and torch errors alike
+        raise UnreadableFileError(f"cannot read the weights file {path!r} ({error}); replace it with a complete "
+                                  f"copy of {os.path.basename(url)}") from error
     if not isinstance(state_dict, dict):
-        raise ValueError(f"{path!r} holds a {type(state_dict).__name__}, expected a state_dict")
+        raise BadInputError(f"{path!r} holds a {type(state_dict).__name__}, expected a state_dict")
     return LoadedWeights(state_dict, os.path.abspath(path), file_sha256(path))

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from data.annotations import read_annotations, read_pairs, write_annotations, write_pairs
+from util.errors import UserError
 
 HEADER = "name:keypoints_y:keypoints_x"
 YS = list(range(10, 28))
 XS = list(range(30, 48))
+NON_ASCII_NAME = "caf\u00e9.jpg"
 
 
 def write_lines(path, lines):
@@ -83,6 +85,30 @@ def test_missing_files_are_named(tmp_path):
     for reader in (read_annotations, read_pairs):
         with pytest.raises(FileNotFoundError, match=f"CSV file not found: {tmp_path}/nope.csv"):
             reader(str(tmp_path / "nope.csv"))
+
+
+@pytest.mark.parametrize("encoding, message", [
+    ("utf-16", "is UTF-16 text, not UTF-8; save it as UTF-8"),
+    ("latin-1", "is not UTF-8 text (invalid continuation byte at byte 32); save it as UTF-8"),
+])
+def test_text_that_is_not_utf8_names_the_file(tmp_path, encoding, message):
+    annotations = tmp_path / "annotation.csv"
+    annotations.write_text(f"{HEADER}\n{row(NON_ASCII_NAME)}\n", encoding=encoding)
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"from,to\n{NON_ASCII_NAME},b.jpg\n", encoding=encoding)
+    for reader, path in ((read_annotations, annotations), (read_pairs, pairs)):
+        with pytest.raises(UserError) as info:
+            reader(str(path))
+        assert str(info.value).startswith(f"{path}: ") and str(info.value).endswith("save it as UTF-8")
+    with pytest.raises(UserError) as info:
+        read_annotations(str(annotations))
+    assert str(info.value) == f"{annotations}: {message}"
+
+
+def test_utf8_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("from,to\na.jpg,b.jpg\n", encoding="utf-8-sig")
+    assert read_pairs(str(path)) == [("a.jpg", "b.jpg")]
 
 
 def test_pairs_read_by_column_name(tmp_path):

@@ -1,5 +1,6 @@
 """Dataset preparation scripts on tiny fake trees: evaluation folders and the DeepFashion split."""
 import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,9 @@ def test_eval_folders(tmp_path, dataset, source_size, folder_suffix, output_size
     make_eval_folders_main(["--root", str(tmp_path), "--dataset", dataset])
     assert sorted(os.listdir(tmp_path)) == sorted(["train", "test", f"train_{folder_suffix}", f"test_{folder_suffix}"])
     assert sorted(os.listdir(tmp_path / f"test_{folder_suffix}")) == ["extra.jpg", "test0.jpg", "test1.jpg"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(tmp_path / f"test_{folder_suffix}").st_mode) == 0o777 & ~umask  # as os.mkdir
     with Image.open(tmp_path / "train" / "train1.jpg") as source:
         expected = np.asarray(source.convert("RGB").resize(output_size, Image.Resampling.BICUBIC), dtype=float)
     with Image.open(tmp_path / f"train_{folder_suffix}" / "train1.jpg") as made:
@@ -53,11 +57,11 @@ def test_existing_eval_folder_needs_overwrite(tmp_path):
     write_image(tmp_path / "test" / "a.jpg", (64, 128), seed=0)
     make_eval_folder(str(tmp_path), "market", "test")
     (tmp_path / "test_12864" / "stale.jpg").write_bytes(b"old")
-    with pytest.raises(FileExistsError, match="test_12864 exists; remove it or pass --overwrite"):
+    with pytest.raises(FileExistsError, match="test_12864 exists; pass --overwrite to replace it"):
         make_eval_folder(str(tmp_path), "market", "test")
     make_eval_folder(str(tmp_path), "market", "test", overwrite=True)
     assert os.listdir(tmp_path / "test_12864") == ["a.jpg"] and sorted(os.listdir(tmp_path)) == ["test", "test_12864"]
-    with pytest.raises(FileNotFoundError, match=f"image folder not found: {tmp_path}/train"):
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path}/train: no such image folder"):
         make_eval_folder(str(tmp_path), "market", "train")
 
 

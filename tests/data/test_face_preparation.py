@@ -109,8 +109,8 @@ def test_without_face_alignment_one_clear_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "face_alignment", None)
     with pytest.raises(UserError, match="landmark detection needs the face-alignment package: pip install"):
         face_alignment_detector()
-    from util.errors import exit_on_user_error
+    from util.cli import run_entry_point
     with pytest.raises(SystemExit) as stop:
-        exit_on_user_error(detect_main, ["--dataroot", str(tmp_path)])
-    assert stop.value.code == 2
+        run_entry_point(detect_main, ["--dataroot", str(tmp_path)])
+    assert stop.value.code == 1
     assert "error: landmark detection needs the face-alignment package" in capsys.readouterr().err

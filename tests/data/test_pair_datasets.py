@@ -1,5 +1,6 @@
 """The fashion and market loaders on synthetic datasets: layout, values, augmentation, bad input."""
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from PIL import Image
 from data.annotations import read_annotations, read_pairs, write_annotations, write_pairs
 from data.fashion_dataset import FashionDataset
 from data.market_dataset import MarketDataset
+from util.errors import MissingPathError
 
 GREY = 128 / 255 * 2 - 1  # the augmentation's fill colour in [-1, 1]
 
@@ -216,7 +218,11 @@ def test_corrupt_image_is_named_when_loaded(market_copy, make_opt, damage):
     path = os.path.join(market_copy, "train", source)
     content = open(path, "rb").read()
     open(path, "wb").write(b"not a jpeg" * 10 if damage == "garbage" else content[:len(content) // 2])
-    dataset = MarketDataset(make_opt("market", market_copy))  # images are decoded only when loaded
+    if damage == "garbage":  # a training set reads every image header when it is built
+        with pytest.raises(OSError, match=f"^cannot read image {path}: "):
+            MarketDataset(make_opt("market", market_copy))
+        return
+    dataset = MarketDataset(make_opt("market", market_copy))  # pixels are decoded only when loaded
     with pytest.raises(OSError, match=f"^cannot read image {path}: "):
         dataset[0]
 
@@ -237,10 +243,20 @@ def test_empty_split(market_copy, make_opt):
 
 
 def test_missing_folders(market_copy, make_opt):
-    with pytest.raises(FileNotFoundError, match="--dataroot: dataset folder not found: /no/such/dir"):
+    with pytest.raises(MissingPathError, match="^--dataroot=/no/such/dir: no such folder; put the market dataset there "
+                                              "or pass --dataroot=<its folder>"):
         MarketDataset(make_opt("market", "/no/such/dir"))
-    with pytest.raises(FileNotFoundError, match=f"image folder of --phase=val not found: {market_copy}/val"):
+    with pytest.raises(MissingPathError, match=f"^{market_copy}/val: no such folder \\(--phase=val reads from it\\); "
+                                              f"{market_copy} has train, test: pass --phase=train or add the val"):
         MarketDataset(make_opt("market", market_copy, phase="val"))
+
+
+def test_missing_training_split_of_a_test_only_set(market_copy, make_opt):
+    shutil.rmtree(market_copy / "train")
+    with pytest.raises(MissingPathError, match=f"^{market_copy}/train: no such folder \\(train.py reads the train "
+                                              f"split from it\\); {market_copy} is a test-only set: test it with "
+                                              "test.py"):
+        MarketDataset(make_opt("market", market_copy))
 
 
 @pytest.mark.parametrize("name, value", [("angle", True), ("shift", (5,)), ("scale", (1.1, 0.9))])

@@ -11,13 +11,15 @@ from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 import script.metrics_lib.evaluate as evaluate_module
-from data.annotations import read_annotations
+from data.annotations import read_annotations, write_pairs
 from script import metrics
 from script.metrics_lib.body_mask import body_mask
 from script.metrics_lib.image_files import read_rgb, to_chw_tensor
 from script.metrics_lib.lpips_metric import build_lpips, lpips_distances
 from script.metrics_lib.matching import match_pairs
 from tests.paths import REPO_ROOT
+from util.cli import run_entry_point
+from util.errors import UnreadableFileError, UserError
 
 from .helpers import MARKET_ANNOTATIONS
 
@@ -127,8 +129,63 @@ def test_runs_as_a_script_file(market, tmp_path):
 
 def test_unmatched_generated_images_are_refused(market):
     Image.new("RGB", (64, 128)).save(market["gen"] / "x_2_not_a_target_vis.jpg")
-    with pytest.raises(ValueError, match=r"1 of the 4 images .*\n  x_2_not_a_target_vis.jpg \(no not_a_target"):
+    with pytest.raises(ValueError, match=r"1 of the 4 images .*: x_2_not_a_target_vis.jpg \(no not_a_target"):
         metrics.main(_argv(market, "--metrics", "ssim"))
+
+
+@pytest.mark.parametrize("metric, workers", [("psnr", "0"), ("psnr", "1"), ("fid", "0")])
+def test_a_truncated_generated_image_is_named(offline_hub, fewer_fid_features, market, monkeypatch, capsys,
+                                              metric, workers):
+    broken = sorted(market["gen"].iterdir())[1]
+    broken.write_bytes(broken.read_bytes()[:300])
+    argv = _argv(market, "--metrics", metric, "--num_workers", workers)
+    with pytest.raises(UnreadableFileError, match=f"cannot read image '{broken}': "):
+        metrics.main(argv)
+    monkeypatch.setattr(sys, "argv", ["metrics.py"])  # as the script reports it
+    with pytest.raises(SystemExit):
+        run_entry_point(metrics.main, argv)
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"metrics.py: error: cannot read image '{broken}': ")
+    assert error.endswith("write it again (test.py makes the generated images) or remove it")
+
+
+def _write_pairs_of(market, extra_pairs=()):
+    """market-pairs-test.csv naming the generated pairs of ``market`` (and ``extra_pairs``)."""
+    pairs = [name[:-len("_vis.jpg")].split("_2_") for name in sorted(os.listdir(market["gen"]))]
+    pairs = [(f"{source}.jpg", f"{target}.jpg") for source, target in pairs] + list(extra_pairs)
+    path = market["root"] / "market-pairs-test.csv"
+    write_pairs(path, pairs)
+    return path
+
+
+def test_a_pair_without_a_generated_image_fails_with_count_and_names(market):
+    pairs_csv = _write_pairs_of(market, [("a.jpg", "b.jpg"), ("c.jpg", "d.jpg")])
+    with pytest.raises(UserError) as info:
+        metrics.main(_argv(market, "--metrics", "ssim", "--pairs_path", str(pairs_csv)))
+    assert str(info.value) == (
+        f"2 of the 5 pairs of {pairs_csv} have no generated image in --generated_path '{market['gen']}': "
+        "a_2_b_vis.jpg, c_2_d_vis.jpg; generate them with test.py, or pass --allow_missing to score the others")
+
+
+def test_allow_missing_scores_the_others_and_warns(market, capsys):
+    pairs_csv = _write_pairs_of(market, [("a.jpg", "b.jpg")])
+    report = metrics.main(_argv(market, "--metrics", "ssim", "--pairs_path", str(pairs_csv), "--allow_missing"))
+    assert report["results"]["ssim"]["count"] == 3 and report["paths"]["pairs_path"] == str(pairs_csv)
+    assert (f"metrics: warning: 1 of the 4 pairs of {pairs_csv} have no generated image in --generated_path "
+            f"'{market['gen']}': a_2_b_vis.jpg; scoring the other 3 (--allow_missing)") in capsys.readouterr().out
+
+
+def test_the_pairs_csv_beside_the_ground_truth_folder_is_found(market):
+    gt = market["root"] / "test_12864"
+    market["gt"].rename(gt)
+    pairs_csv = _write_pairs_of(market, [("a.jpg", "b.jpg")])
+    argv = _argv(market, "--metrics", "ssim")
+    argv[argv.index("--gt_path") + 1] = str(gt)
+    with pytest.raises(UserError, match="^1 of the 4 pairs of .*market-pairs-test.csv have no generated image"):
+        metrics.main(argv)
+    pairs_csv.unlink()
+    _write_pairs_of(market)
+    assert metrics.main(argv)["paths"]["pairs_path"] == str(pairs_csv)
 
 
 def test_size_mismatch_names_both_files(market):

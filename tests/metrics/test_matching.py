@@ -53,7 +53,7 @@ def test_unmatched_generated_files_are_listed(tmp_path):
 def test_long_lists_are_cut(tmp_path):
     _touch_images(tmp_path / "gt", ["b.jpg"])
     _touch_images(tmp_path / "gen", [f"a{i:02d}_2_zz_vis.jpg" for i in range(25)])
-    with pytest.raises(ValueError, match=r"a19_2_zz_vis.jpg .*\n  \.\.\. and 5 more$"):
+    with pytest.raises(ValueError, match=r"a04_2_zz_vis.jpg \(no zz.jpg/.png in --gt_path\), \.\.\. and 20 more$"):
         match_pairs(str(tmp_path / "gen"), str(tmp_path / "gt"))
 
 

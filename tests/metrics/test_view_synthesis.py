@@ -85,7 +85,7 @@ def test_scores_per_view_object_and_azimuth_difference(results_dir, tmp_path, ca
 
     printed = capsys.readouterr().out
     assert "results (view synthesis, 2 objects)" in printed and "per azimuth difference" in printed
-    assert "source azimuth guessed (no ground truth identical to source.png) for: \n  car0002" in printed
+    assert "source azimuth guessed (no ground truth identical to source.png) for: car0002" in printed
 
 
 @pytest.mark.slow

@@ -2,6 +2,8 @@
 import os
 import tempfile
 
+import pytest
+
 from tests.networks.manifests import (MANIFEST_DIR, MANIFEST_FILES, assert_same_layout, build_from_define_call,
                                       layout, load_manifest)
 
@@ -19,14 +21,16 @@ def test_define_call_builds_the_manifest_layout(manifest):
     assert len(net.state_dict()) == manifest['num_state_dict_entries']
 
 
+@pytest.mark.usefixtures("unported_models_allowed")
 def test_command_line_builds_the_manifest_layout(manifest):
-    """The manifest's argv through the options parser and the model's build_networks gives the same nets."""
+    """The manifest's argv through the (training: discriminators included) options parser and the
+    model's build_networks gives the same nets."""
     from model import find_model_class
-    from options.test_options import TestOptions
+    from options.train_options import TrainOptions
     with tempfile.TemporaryDirectory() as run_dir:
         # init_type=normal only for speed: initialisation does not change the layout
         argv = manifest['argv'] + ['--gpu_ids=-1', f'--checkpoints_dir={run_dir}', '--init_type=normal']
-        opt = TestOptions().parse(argv, save=False)
+        opt = TrainOptions().parse(argv, save=False)
     nets = find_model_class(opt.model).build_networks(opt, discriminators=True)
     net = nets[manifest['net']]
     assert type(net).__name__ == manifest['class']

@@ -38,7 +38,7 @@ def test_readme_full_model_command(tmp_path):
     assert opt.model == "pose" and opt.continue_train
     assert (opt.lambda_rec, opt.lambda_g, opt.lambda_correct) == (5.0, 2.0, 5.0)
     assert (opt.lambda_style, opt.lambda_content, opt.lambda_regularization) == (500.0, 0.5, 0.0025)
-    assert opt.ratio_g2d == 0.1 and opt.layers == 3 and opt.netG == "pose" and opt.netD == "res"
+    assert opt.ratio_g2d == 0.1 and opt.layers == 3
     assert opt.use_spect_g is False and opt.use_spect_d is True and opt.save_input is False
     assert opt.init_type == "orthogonal" and opt.display_id == 1 and opt.display_port == 8096
 
@@ -60,7 +60,7 @@ def test_readme_test_command_defaults(tmp_path):
     assert os.path.isfile(tmp_path / "pose_fashion_checkpoints" / "test_opt.txt")
 
 
-def test_other_task_commands_parse(tmp_path):
+def test_other_task_commands_parse(tmp_path, unported_models_allowed):
     face = parse_train(tmp_path, "--name=face", "--model=face", "--attn_layer=2,3", "--kernel_size=2=5,3=3",
                        "--dataset_mode=face", "--dataroot=./dataset/FaceForensics")
     assert face.structure_nc == 16 and face.frames_D_V == 3 and face.print_freq == 100
@@ -70,7 +70,7 @@ def test_other_task_commands_parse(tmp_path):
     assert car.sub_dataset_model == "car" and car.structure_nc == 21
     dance = parse_train(tmp_path, "--name=dance", "--model=dance", "--attn_layer=2,3", "--kernel_size=2=5,3=3",
                         "--dataset_mode=dance", "--sub_dataset=iper")
-    assert dance.structure_nc == 20 and dance.netD_V == "temporal" and dance.save_latest_freq == 2
+    assert dance.structure_nc == 20 and dance.frames_D_V == 6 and dance.save_latest_freq == 2
 
 
 def test_cpu_and_gpu_ids(tmp_path):
@@ -96,7 +96,7 @@ def test_options_saved_as_text_and_json(tmp_path):
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5,3=3", "--dataset_mode=fasion"], "fasion"),
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5", "--dataset_mode=fashion"],
      "attention layer 3 has no kernel size"),
-    (["--model=pose", "--attn_layer=2", "--kernel_size=2=0", "--dataset_mode=fashion"], "must be >= 1, got 0"),
+    (["--model=pose", "--attn_layer=2", "--kernel_size=2=0", "--dataset_mode=fashion"], "must be >= 2, got 0"),
     (["--model=pose", "--attn_layer=2", "--kernel_size=2=3,3=3", "--dataset_mode=fashion"],
      "layer 3 is not an attention layer"),
     (["--model=pose", "--kernel_size=2=3", "--dataset_mode=fashion"], "--attn_layer is required"),
@@ -130,3 +130,26 @@ def test_command_line_error_is_one_line_and_exit_status_2(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "train.py: error: --attn_layer: attention layer 3 has no kernel size; add it to --kernel_size, "
         "e.g. --kernel_size=3=3"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model=face", "--kernel_size=2=1", "--dataset_mode=face"], "--model=face: not implemented yet"),
+    (["--model=shapenet"], "--model=shapenet: not implemented yet"),
+    (["--model=shapenetflow", "--gpu_ids=zero"], "--model=shapenetflow: not implemented yet"),
+    (["--model=dance", "--dataset_mode=dance"], "--model=dance: not implemented yet"),
+    (["--model=pose", "--dataset_mode=dance"], "--dataset_mode=dance: not implemented yet"),
+])
+def test_unported_models_and_datasets_say_so_before_any_other_error(tmp_path, args, message):
+    with pytest.raises(OptionError) as info:
+        TestOptions().parse([f"--checkpoints_dir={tmp_path}", *args], save=False)
+    assert str(info.value).startswith(message)
+    assert "implemented models: pose, pose_flow" in str(info.value) or "implemented datasets: face, fashion" in str(
+        info.value)
+
+
+def test_help_marks_what_is_not_implemented_yet(capsys):
+    with pytest.raises(SystemExit):
+        TrainOptions().parse(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "not implemented yet: dance, face, shapenet, shapenetflow" in help_text
+    assert "dataset to use: face, fashion, market, shapenet; not implemented yet: dance" in help_text

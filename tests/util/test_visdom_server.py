@@ -124,8 +124,9 @@ def test_single_pane_grid_and_labels(visdom_port, visualizer_opt):
 
 def test_busy_port_gives_a_clear_error(visdom_port, tmp_path):
     from script.visdom_server import main
+    from util.errors import UserError
 
-    with pytest.raises(SystemExit, match=f"cannot listen on 127.0.0.1:{visdom_port}"):
+    with pytest.raises(UserError, match=f"cannot listen on 127.0.0.1:{visdom_port}"):
         main(["--port", str(visdom_port), "--env_path", str(tmp_path)])
 
 
