@@ -70,12 +70,6 @@ def test_option_values_from_the_command_line():
             augmentation_range(bad)
 
 
-def test_unported_video_loader_says_so(tmp_path):
-    opt = argparse.Namespace(dataset_mode="dance", dataroot=str(tmp_path), seed=0)
-    with pytest.raises(NotImplementedError, match="--dataset_mode=dance: the .* loader is not available yet"):
-        data.create_dataset(opt)
-
-
 # --- the DataLoader ---------------------------------------------------------------------------------
 
 def batches(loader):
