@@ -13,6 +13,8 @@ _DATASETS = {
     "face": ("data.face_dataset", "FaceDataset"),
     "dance": ("data.dance_dataset", "DanceDataset"),
     "shapenet": ("data.shapenet_dataset", "ShapeNetDataset"),
+    "keypoint": ("data.keypoint_dataset", "KeypointDataset"),
+    "keypointtest": ("data.keypointtest_dataset", "KeypointTestDataset"),
 }
 
 
