@@ -1,4 +1,4 @@
-"""Write a small synthetic dataset in the exact on-disk format of DeepFashion, Market-1501 or FaceForensics.
+"""Write a small synthetic dataset in the exact on-disk format of a real one (people, faces, dance videos, keypoints).
 
 Person formats: each figure (fixed proportions and clothes) is drawn in several random poses;
 every pair is the same figure in two poses; some joints are marked missing (-1), as occluded
@@ -10,6 +10,11 @@ tilting) over a textured scene. The output is a deterministic function of the ar
     python script/make_synthetic_dataset.py --root ./dataset/synthetic_market --format market
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_fashion --format fashion
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_face --format face
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_dance --format dance [--sub_dataset fashion]
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_human36m --format keypoint
+
+``--format dance`` writes moving figures in the FashionVideo/iPER layout and ``--format keypoint``
+Human3.6M-style keypoint files for the motion-extraction net (``script/synthetic_dance.py``).
 
 Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
 
@@ -39,6 +44,7 @@ from data.synthetic.face import face_landmarks, sample_face_shape, sample_motion
 from data.synthetic.face_render import draw_scene, render_face, sample_face_style  # noqa: E402
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
+from script.synthetic_dance import make_synthetic_dance_dataset, make_synthetic_keypoint_dataset  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -198,25 +204,40 @@ def _prepare_root(root, outputs, overwrite):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, help="output folder (empty or absent)")
-    parser.add_argument("--format", choices=sorted(FORMATS) + ["face"], default="market", help="on-disk format to write")
+    parser.add_argument("--format", choices=sorted(FORMATS) + ["face", "dance", "keypoint"], default="market",
+                        help="on-disk format to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--train_figures", type=int, default=None,
-                        help="figures (face: videos) in the train split (default 8; face 4)")
+                        help="figures (face, dance: videos) in the train split (default 8; face 4; dance 2)")
     parser.add_argument("--test_figures", type=int, default=None,
-                        help="figures (face: videos) in the test split (default 4; face 2)")
+                        help="figures (face, dance: videos) in the test split (default 4; face 2; dance 1)")
     parser.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
     parser.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
     parser.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
-    parser.add_argument("--frames_per_video", type=int, default=24, help="face: frames per video")
-    parser.add_argument("--frame_size", type=int, default=256, help="face: side of the square frames")
+    parser.add_argument("--frames_per_video", type=int, default=None,
+                        help="face, dance: frames per video (default 24; dance 36); keypoint: per sequence (150)")
+    parser.add_argument("--frame_size", type=int, default=256, help="face, dance: side of the square frames")
+    parser.add_argument("--sub_dataset", choices=("fashion", "iper"), default="iper",
+                        help="dance: fashion (plain backgrounds) or iper (textured backgrounds, training masks)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier synthetic dataset in --root")
     args = parser.parse_args(argv)
+    if args.format == "dance":
+        train, test = make_synthetic_dance_dataset(
+            args.root, args.sub_dataset, args.train_figures or 2, args.test_figures or 1, args.frames_per_video or 36,
+            args.frame_size, args.seed, args.overwrite, progress=True)
+        print(f"wrote {args.sub_dataset} dance dataset to {args.root}: {train} train videos, {test} test videos "
+              f"of {args.frames_per_video or 36} frames")
+        return
+    if args.format == "keypoint":
+        count = make_synthetic_keypoint_dataset(args.root, args.frames_per_video or 150, args.seed, args.overwrite)
+        print(f"wrote keypoint files to {args.root}: {count} sequences (pass --gt_path and --input_path to them)")
+        return
     if args.format == "face":
         train, test = make_synthetic_face_dataset(
-            args.root, args.train_figures or 4, args.test_figures or 2, args.frames_per_video, args.frame_size,
+            args.root, args.train_figures or 4, args.test_figures or 2, args.frames_per_video or 24, args.frame_size,
             args.seed, args.overwrite, progress=True)
         print(f"wrote face dataset to {args.root}: {train} train videos, {test} test videos "
-              f"of {args.frames_per_video} frames")
+              f"of {args.frames_per_video or 24} frames")
         return
     train_pairs, test_pairs = make_synthetic_dataset(
         args.root, args.format, args.train_figures or 8, args.test_figures or 4, args.poses_per_figure,
