@@ -12,7 +12,9 @@ Skeleton files: data.skeleton_json (coordinates in the frame's pixels, 0 = missi
 channels: data.skeleton_maps; clips and test chunks: data.animation_dataset.
 
 Generated frames are guided by the clean skeletons; the reference frame's skeleton comes from its
-noisy file, in COCO-17 order (a mismatch of the original that the trained models expect).
+noisy file, in COCO-17 order (a mismatch of the original that the trained models expect). All
+skeletons of an item, the reference's included, are scaled from the size of the clip's first
+frame, as the original did.
 Training augmentation (drawn once per item, shared by the clip's frames): FashionVideo rotates by
 U(-5, 5) degrees, shifts by U(-20, 20) x U(-3, 3) pixels, scales by U(0.98, 1.02), fills white and
 draws new parameters for the reference frame; iPER only rotates, fills black, and warps the
@@ -101,12 +103,14 @@ class DanceDataset(AnimationDataset):
         for frame in plan.frames:
             image = read_frame(video.frames[frame])
             frame_size = frame_size or image.size[::-1]  # (h, w) of the clip's first frame scales every skeleton
-            images.append(image_to_tensor(self._warped(image, affine, self.augmentation["fill"])))
+            images.append(image_to_tensor(self._warped(image, affine, self.augmentation["fill"])).numpy())
         clean = [self._coordinates(video.clean[frame], frame_size, affine, noisy=False) for frame in plan.frames]
-        item = {"gen_images": torch.cat(images),
+        # numpy concatenation: torch.cat of many frames is slow where loader threads share busy cores
+        item = {"gen_images": torch.from_numpy(np.concatenate(images)),
                 "gen_skeleton": self._structures(clean, LIMBS_HUMAN36M_17)}
         if self.opt.use_mask:
-            item["gen_masks"] = torch.cat([self._mask_tensor(video.masks[frame], affine) for frame in plan.frames])
+            item["gen_masks"] = torch.from_numpy(np.concatenate([self._mask(video.masks[frame], affine)
+                                                                 for frame in plan.frames]))
         if self.opt.use_kp:
             noisy = [self._coordinates(video.noisy[frame], frame_size, affine, noisy=True) for frame in plan.frames]
             item["gen_kps_clean"] = _keypoint_columns(clean, self.out_size)
@@ -150,10 +154,10 @@ class DanceDataset(AnimationDataset):
             return image
         return warp_image(image, affine, augmentation_center(self.out_size[1], self.out_size[0]), fill=fill)
 
-    def _mask_tensor(self, path, affine):
+    def _mask(self, path, affine):
         """A mask file as float32 [1, H, W] in [0, 1] (warped like the frames, black outside)."""
         mask = self._warped(read_frame(path, mode="L"), affine, (0,))
-        return torch.from_numpy(np.asarray(mask, dtype=np.float32)[None] / np.float32(255))
+        return np.asarray(mask, dtype=np.float32)[None] / np.float32(255)
 
     def _coordinates(self, path, frame_size, affine, noisy):
         """(y, x) [2, 17] of a skeleton file in the loaded image (noisy files: OpenPose-18 -> COCO-17), or None."""

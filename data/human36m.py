@@ -1,4 +1,4 @@
-"""Human3.6M 2-D keypoint sequences in VideoPose3D's ``.npz`` files (original: util/human36m.py; data/keypoint_dataset.py).
+"""Human3.6M 2-D keypoint sequences in VideoPose3D's ``.npz`` files (original: util/human36m.py).
 
 A file holds ``positions_2d``, a pickled dict ``{subject: {action: [one array [T, 17, C] per
 camera]}}`` of pixel coordinates (x, y, then possibly a score; only x and y are read), e.g.

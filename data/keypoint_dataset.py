@@ -44,8 +44,8 @@ class KeypointDataset(BaseDataset):
         excluded = EXCLUDED_SUBJECTS[bool(opt.isTrain)]
         self.sequences = paired_sequences(inputs, ground_truth, excluded)
         if not self.sequences:
-            raise UserError(f"{opt.input_path}: no sequence shared with {opt.gt_path} (same subject, action and camera, "
-                            f"lengths within 1 %) outside the subjects {', '.join(excluded)}")
+            raise UserError(f"{opt.input_path}: no sequence shared with {opt.gt_path} (same subject, action and "
+                            f"camera, lengths within 1 %) outside the subjects {', '.join(excluded)}")
         self.cameras = [camera_of(sequence, opt.input_path) for sequence in self.sequences]
         if opt.isTrain:
             for sequence in self.sequences:

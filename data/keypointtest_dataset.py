@@ -79,9 +79,8 @@ class KeypointTestDataset(AnimationDataset):
         columns = np.concatenate([self._column(skeleton_paths[frame], frame_size) for frame in window], axis=1)
         keypoints = torch.from_numpy(columns)
         return {"gen_keypoints": keypoints, "current_keypoints": keypoints[:, pad:pad + len(plan.frames)].clone(),
-                "gen_images": torch.cat([image_to_tensor(F.resize(image, list(self.out_size),
-                                                                  interpolation=F.InterpolationMode.BICUBIC))
-                                         for image in images]),
+                "gen_images": torch.from_numpy(np.concatenate([image_to_tensor(F.resize(
+                    image, list(self.out_size), interpolation=F.InterpolationMode.BICUBIC)).numpy() for image in images])),
                 "shape": tuple(frame_size[::-1]), "gen_paths": [skeleton_paths[frame] for frame in plan.frames],
                 "frame_idx": plan.frame_idx, "change_seq": plan.change_seq}
 

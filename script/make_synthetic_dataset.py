@@ -29,7 +29,6 @@ Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
 import argparse
 import itertools
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -45,6 +44,7 @@ from data.synthetic.face_render import draw_scene, render_face, sample_face_styl
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
 from script.synthetic_dance import make_synthetic_dance_dataset, make_synthetic_keypoint_dataset  # noqa: E402
+from util.output_folder import prepare_output_folder  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -91,7 +91,7 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
     spec = FORMATS[fmt]
     outputs = ["train", "test"] + [f"{spec['prefix']}-{kind}-{phase}.csv" for kind in ("annotation", "pairs")
                                    for phase in ("train", "test")] + (["train.lst", "test.lst"] if spec["lists"] else [])
-    _prepare_root(root, outputs, overwrite)
+    prepare_output_folder(root, outputs, overwrite)
     splits = (("train", range(1, num_train_figures + 1)),
               ("test", range(num_train_figures + 1, num_train_figures + num_test_figures + 1)))
     bar = tqdm(total=(num_train_figures + num_test_figures) * poses_per_figure, desc=f"synthetic {fmt}",
@@ -164,8 +164,8 @@ def make_synthetic_face_dataset(root, num_train_videos=4, num_test_videos=2, fra
         raise ValueError(f"frames_per_video: expected >= 1, got {frames_per_video}")
     if frame_size < 32:
         raise ValueError(f"frame_size: expected >= 32 pixels, got {frame_size}")
-    _prepare_root(root, [f"{phase}_{kind}" for phase in ("train", "test") for kind in ("data", "keypoints")],
-                  overwrite)
+    prepare_output_folder(root, [f"{phase}_{kind}" for phase in ("train", "test") for kind in ("data", "keypoints")],
+                          overwrite)
     size = (frame_size, frame_size)
     bar = tqdm(total=(num_train_videos + num_test_videos) * frames_per_video, desc="synthetic face", unit="frame",
                disable=not progress)
@@ -185,20 +185,6 @@ def make_synthetic_face_dataset(root, num_train_videos=4, num_test_videos=2, fra
                 bar.update()
     bar.close()
     return num_train_videos, num_test_videos
-
-
-def _prepare_root(root, outputs, overwrite):
-    """Refuse to mix with existing files; with ``overwrite`` remove an earlier dataset's ``outputs`` only."""
-    if os.path.isdir(root) and os.listdir(root):
-        if not overwrite:
-            raise FileExistsError(f"--root {root} is not empty; choose an empty folder or pass --overwrite")
-        for output in outputs:
-            path = os.path.join(root, output)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.remove(path)
-    os.makedirs(root, exist_ok=True)
 
 
 def main(argv=None):

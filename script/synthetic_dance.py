@@ -165,7 +165,8 @@ def make_synthetic_keypoint_dataset(root, frames_per_sequence=150, seed=0, overw
                 clean.append(np.stack([human36m_skeleton(placed, shape, scale) for placed in points]))
                 noisy = [detector_noise(rng, openpose_skeleton(placed)[list(OPENPOSE_18_TO_COCO_17)], KEYPOINT_FRAME,
                                         missing_prob=0.0) for placed in points]
-                detected.append(np.stack([np.concatenate([joints, scores[:, None]], axis=1) for joints, scores in noisy]))
+                detected.append(np.stack([np.concatenate([joints, scores[:, None]], axis=1)
+                                          for joints, scores in noisy]))
             positions["gt"][subject][action] = [array.astype(np.float32) for array in clean]
             positions["coco"][subject][action] = [array.astype(np.float32) for array in detected]
     for kind, name in names.items():

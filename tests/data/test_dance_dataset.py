@@ -8,12 +8,12 @@ import pytest
 import torch
 
 import data
-from data.affine import AffineParams
 from data.skeleton_maps import skeleton_coordinates, skeleton_structure, skeleton_vector
 from options.errors import OptionError
 from tests.data.dance_samples import (FRAME_SIZE, LEFT_WRIST, NOISY_AS_COCO, clean_joints, write_dance_video,
                                       write_test_list)
 from util.errors import UserError
+from util.reproducibility import epoch_batches
 from util.skeleton_formats import LIMBS_COCO_17, LIMBS_HUMAN36M_17
 
 SMALL = dict(load_size=(32, 32), n_frames_total=4, max_frames_per_gpu=2)
@@ -290,7 +290,20 @@ def test_bad_options(dance_root, make_opt, tmp_path):
         data.create_dataset(make_opt("dance", tmp_path, **SMALL))
     with pytest.raises(UserError, match=r"train_A/b: 6 frames, fewer than a training clip \(--n_frames_total=8\)"):
         data.create_dataset(make_opt("dance", dance_root, **{**SMALL, "n_frames_total": 8}))
-    single = make_opt("dance", dance_root, is_train=False, **TEST, test_list="none", cross_eval=True, max_dataset_size=1)
+    single = make_opt("dance", dance_root, is_train=False, **TEST, test_list="none", cross_eval=True,
+                      max_dataset_size=1)
     data.create_dataset(single)  # two videos on disk: fine even when only one is used
     with pytest.raises(OptionError, match=r"--angle: expected a range"):
         data.create_dataset(make_opt("dance", dance_root, **SMALL, angle=3.0))
+
+
+@pytest.mark.slow
+def test_clips_are_the_same_with_workers_and_on_resume(dance_root, make_opt):
+    options = {**SMALL, "batchSize": 1, "max_t_step": 2, "n_frames_total": 2, "sub_dataset": "fashion"}
+    full = list(epoch_batches(data.create_dataloader(make_opt("dance", dance_root, **options, nThreads=2)), 0, 3))
+    resumed = list(epoch_batches(data.create_dataloader(make_opt("dance", dance_root, **options)), 0, 3,
+                                 skip_batches=1))
+    assert len(full) == 2 and len(resumed) == 1
+    assert full[1]["gen_paths"] == resumed[0]["gen_paths"] and full[1]["ref_path"] == resumed[0]["ref_path"]
+    for key in ("gen_images", "gen_skeleton", "ref_image", "ref_skeleton"):
+        assert torch.equal(full[1][key], resumed[0][key]), key
