@@ -1,4 +1,4 @@
-"""Videos stored as folders of per-frame files: listing a dataset's folders and pairing them.
+"""Videos stored as folders of per-frame files: listing a dataset's folders, pairing them, reading frames.
 
 A video is a folder holding one file per frame (frames, landmarks, skeletons...), frames ordered
 by sorted file name (original: data/image_folder.py, make_grouped_dataset and check_path_valid).
