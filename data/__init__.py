@@ -4,8 +4,6 @@
     loader = data.create_dataloader(opt)
 """
 from data.loader import create_dataloader
-from data.registry import (check_implemented, create_dataset, dataset_names, find_dataset_class, get_option_setter,
-                           unimplemented_dataset_names)
+from data.registry import create_dataset, dataset_names, find_dataset_class, get_option_setter
 
-__all__ = ["check_implemented", "create_dataloader", "create_dataset", "dataset_names", "find_dataset_class",
-           "get_option_setter", "unimplemented_dataset_names"]
+__all__ = ["create_dataloader", "create_dataset", "dataset_names", "find_dataset_class", "get_option_setter"]

@@ -31,13 +31,14 @@ class AffineParams:
         return AffineParams(self.angle * 0.2, (self.translate[0] * 0.5, self.translate[1] * 0.5), 1.0)
 
 
-def sample_affine_params(rng, angle_range=None, shift_range=None, scale_range=None):
+def sample_affine_params(rng, angle_range=None, shift_range=None, scale_range=None, shift_y_range=None):
     """Draw augmentation parameters, each uniform in its (low, high) range.
 
     Args:
         rng: ``numpy.random.Generator``.
         angle_range, shift_range, scale_range: (low, high) or a false value to disable. The x and
-            y shifts are drawn independently from the same range.
+            y shifts are drawn independently from the same range...
+        shift_y_range: ...or the y shift from this one, where given.
 
     Returns:
         AffineParams; the identity, with no draw at all, when every range is disabled.
@@ -45,7 +46,7 @@ def sample_affine_params(rng, angle_range=None, shift_range=None, scale_range=No
     angle = float(rng.uniform(*angle_range)) if angle_range else 0.0
     scale = float(rng.uniform(*scale_range)) if scale_range else 1.0
     if shift_range:
-        translate = (float(rng.uniform(*shift_range)), float(rng.uniform(*shift_range)))
+        translate = (float(rng.uniform(*shift_range)), float(rng.uniform(*(shift_y_range or shift_range))))
     else:
         translate = (0.0, 0.0)
     return AffineParams(angle, translate, scale)

@@ -41,8 +41,13 @@ class ClipPlan(NamedTuple):
 class AnimationDataset(BaseDataset):
     """Videos cut into training clips or test chunks; subclasses load the frames of a ``ClipPlan``.
 
-    Subclasses implement ``find_videos()`` and build items from ``self.clip_plan(index)``.
+    Subclasses implement ``find_videos()`` and build items from ``self.clip_plan(index)``. A
+    subclass setting ``pad_last_test_chunk = False`` gets full last chunks instead of padded ones:
+    the last chunk of a video is moved back to end at the video's last frame (overlapping the one
+    before; original: data/keypointtest_dataset.py, KeypointTestDataset.update_seq_idx).
     """
+
+    pad_last_test_chunk = True
 
     def __init__(self, opt):
         super().__init__(opt)
@@ -66,13 +71,17 @@ class AnimationDataset(BaseDataset):
     def __len__(self):
         return len(self.video_lengths) if self.is_train else len(self.chunks)
 
-    def clip_plan(self, index):
-        """The ``ClipPlan`` of item ``index``."""
+    def clip_plan(self, index, rng=None):
+        """The ``ClipPlan`` of item ``index``.
+
+        ``rng``: the item's generator when the subclass draws more from it after the clip (default:
+        a fresh ``sample_rng(index)``); unused in test.
+        """
         if not self.is_train:
             return self.chunks[index]
         video = index % len(self.video_lengths)
         length = self.video_lengths[video]
-        rng = self.sample_rng(index)
+        rng = self.sample_rng(index) if rng is None else rng
         step = int(rng.integers(min(self.opt.max_t_step, length // self.clip_length))) + 1
         start = int(rng.integers(max(1, length - (self.clip_length - 1) * step)))
         return ClipPlan(video, tuple(range(start, start + self.clip_length * step, step)), 0, False)
@@ -97,8 +106,7 @@ class AnimationDataset(BaseDataset):
             raise OptionError(f"--total_test_frames={total}: expected at least --n_frames_pre_load_test={chunk} "
                               f"frames, or none (whole videos)")
 
-    @staticmethod
-    def _test_chunks(opt, videos):
+    def _test_chunks(self, opt, videos):
         """Every video's chunks of ``n_frames_pre_load_test`` frames, in order."""
         chunk, first = opt.n_frames_pre_load_test, getattr(opt, "start_frame", 0)
         total = opt.total_test_frames
@@ -112,7 +120,12 @@ class AnimationDataset(BaseDataset):
             if first >= length or stop > length:
                 wanted = f"--start_frame={first}" + ("" if total is None else f" and --total_test_frames={total}")
                 raise UserError(f"{folder}: {length} frames, too few for {wanted}; lower them or remove the video")
+            if not self.pad_last_test_chunk and stop < chunk:
+                raise UserError(f"{folder}: {length} frames, fewer than a test chunk "
+                                f"(--n_frames_pre_load_test={chunk}); lower it or remove the video")
             for start in range(first, stop, chunk):
+                if not self.pad_last_test_chunk:
+                    start = min(start, stop - chunk)
                 frames = tuple(min(frame, length - 1) for frame in range(start, start + chunk))
                 chunks.append(ClipPlan(video, frames, start + chunk, start + chunk >= stop))
         return chunks

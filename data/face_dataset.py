@@ -14,14 +14,13 @@ import os
 import numpy as np
 import torch
 import torchvision.transforms.functional as F
-from PIL import Image
 
 from data.animation_dataset import AnimationDataset
 from data.base_dataset import as_size
 from data.face_landmarks import read_landmarks
 from data.face_maps import STRUCTURE_CHANNELS, face_structure
 from data.pair_dataset import image_to_tensor
-from data.video_files import IMAGE_EXTENSIONS, list_videos, pair_videos
+from data.video_files import IMAGE_EXTENSIONS, list_videos, pair_videos, read_frame
 from options.errors import OptionError
 from util.errors import UserError
 
@@ -73,7 +72,7 @@ class FaceDataset(AnimationDataset):
         landmark_paths = [self.landmark_paths[plan.video][frame] for frame in plan.frames]
         structures, images, frame_size = [], [], None
         for frame_path, landmark_path in zip(frame_paths, landmark_paths):
-            frame = _read_frame(frame_path)
+            frame = read_frame(frame_path)
             frame_size = frame_size or frame.size[::-1]  # (H, W) of the clip's first frame
             structures.append(face_structure(read_landmarks(landmark_path), frame, frame_size, self.out_size,
                                              self.with_distance, self.with_background))
@@ -97,11 +96,3 @@ class FaceDataset(AnimationDataset):
         parser.set_defaults(structure_nc=16, image_nc=3, display_winsize=256, n_frames_total=30,
                             max_frames_per_gpu=6, max_t_step=1, debug=False)
         return parser
-
-
-def _read_frame(path):
-    try:
-        with Image.open(path) as image:
-            return image.convert("RGB")
-    except (OSError, SyntaxError, ValueError) as error:
-        raise UserError(f"{path}: cannot read the frame ({error})") from error

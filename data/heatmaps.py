@@ -51,11 +51,27 @@ def keypoints_to_heatmaps(keypoints, image_size, annotation_size, affine_matrix=
         float32 array [J, H, W] in [0, 1]; missing joints give zero channels.
     """
     pixels, present = keypoint_pixels(keypoints, image_size, annotation_size, affine_matrix)
+    return gaussian_heatmaps(pixels, present, image_size, sigma)
+
+
+def gaussian_heatmaps(centers, present, image_size, sigma=SIGMA):
+    """One Gaussian per joint, ``exp(-((r - row)^2 + (c - col)^2) / (2 sigma^2))``, zero for absent joints.
+
+    Args:
+        centers: [J, 2] (row, col) of the peaks in pixels (integers or floats).
+        present: bool [J]; absent joints give all-zero channels.
+        image_size: (H, W).
+        sigma: standard deviation in pixels.
+
+    Returns:
+        float32 array [J, H, W] in [0, 1].
+    """
+    centers = np.asarray(centers)
     height, width = image_size
     # The 2-D Gaussian factorises into a row and a column Gaussian: J*(H+W) exponentials instead
     # of J*H*W (the peak stays exactly 1.0 = 1.0 * 1.0).
-    rows = np.arange(height)[None, :] - pixels[:, :1]
-    cols = np.arange(width)[None, :] - pixels[:, 1:]
-    row_gauss = (np.exp(-(rows ** 2) / (2.0 * sigma ** 2)) * present[:, None]).astype(np.float32)
+    rows = np.arange(height)[None, :] - centers[:, :1]
+    cols = np.arange(width)[None, :] - centers[:, 1:]
+    row_gauss = (np.exp(-(rows ** 2) / (2.0 * sigma ** 2)) * np.asarray(present)[:, None]).astype(np.float32)
     col_gauss = np.exp(-(cols ** 2) / (2.0 * sigma ** 2)).astype(np.float32)
     return row_gauss[:, :, None] * col_gauss[:, None, :]

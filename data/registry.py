@@ -1,40 +1,26 @@
 """Dataset registry: ``--dataset_mode`` name -> dataset class, imported lazily (CycleGAN style, strict).
 
 Each class is built as ``Cls(opt)`` and adds its options through the static
-``modify_commandline_options(parser, is_train)``. An entry flagged ``NOT_IMPLEMENTED`` is refused
-when the options are parsed, before anything else (drop the flag when its loader works).
+``modify_commandline_options(parser, is_train)``.
 """
 import importlib
 
 from data.base_dataset import BaseDataset
 
-NOT_IMPLEMENTED = "not implemented yet"
-
 _DATASETS = {
     "fashion": ("data.fashion_dataset", "FashionDataset"),
     "market": ("data.market_dataset", "MarketDataset"),
     "face": ("data.face_dataset", "FaceDataset"),
-    "dance": ("data.dance_dataset", "DanceDataset", NOT_IMPLEMENTED),
+    "dance": ("data.dance_dataset", "DanceDataset"),
     "shapenet": ("data.shapenet_dataset", "ShapeNetDataset"),
+    "keypoint": ("data.keypoint_dataset", "KeypointDataset"),
+    "keypointtest": ("data.keypointtest_dataset", "KeypointTestDataset"),
 }
 
 
 def dataset_names():
     """The valid ``--dataset_mode`` values."""
     return sorted(_DATASETS)
-
-
-def unimplemented_dataset_names():
-    """The registered datasets flagged ``NOT_IMPLEMENTED``."""
-    return sorted(name for name, entry in _DATASETS.items() if NOT_IMPLEMENTED in entry[2:])
-
-
-def check_implemented(name):
-    """ValueError for a dataset flagged ``NOT_IMPLEMENTED``; other names (unknown ones too) pass."""
-    if name in unimplemented_dataset_names():
-        implemented = sorted(set(dataset_names()) - set(unimplemented_dataset_names()))
-        raise ValueError(f"--dataset_mode={name}: {NOT_IMPLEMENTED} (its options exist, its loader does not); "
-                         f"implemented datasets: {', '.join(implemented)}")
 
 
 def find_dataset_class(name):

@@ -1,4 +1,4 @@
-"""Videos stored as folders of per-frame files: listing a dataset's folders and pairing them.
+"""Videos stored as folders of per-frame files: listing a dataset's folders, pairing them, reading frames.
 
 A video is a folder holding one file per frame (frames, landmarks, skeletons...), frames ordered
 by sorted file name (original: data/image_folder.py, make_grouped_dataset and check_path_valid).
@@ -6,6 +6,8 @@ Unlike the original, which paired the i-th folder of one tree with the i-th of a
 are paired by name, so that a missing or extra folder is reported instead of shifting the pairs.
 """
 import os
+
+from PIL import Image
 
 from util.errors import UserError
 
@@ -58,5 +60,25 @@ def pair_videos(first_root, first, second_root, second):
     for name in first:
         if len(first[name]) != len(second[name]):
             raise UserError(f"{os.path.join(first_root, name)}: {len(first[name])} files, but "
-                            f"{os.path.join(second_root, name)} has {len(second[name])}; each frame needs one of each")
+                            f"{os.path.join(second_root, name)} has {len(second[name])}; each frame needs one of each"
+                            f"{_unmatched_file(first[name], second[name])}")
     return sorted(first)
+
+
+def read_frame(path, mode="RGB"):
+    """An image file as a PIL image of ``mode`` (a UserError naming the file if it cannot be read)."""
+    try:
+        with Image.open(path) as image:
+            return image.convert(mode)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise UserError(f"{path}: cannot read the frame ({error})") from error
+
+
+def _unmatched_file(first, second):
+    """' (<file> has none)' for the first file whose name (without extension) the other list lacks, else ''."""
+    stems = [{os.path.splitext(os.path.basename(path))[0] for path in paths} for paths in (first, second)]
+    for paths, other in ((first, stems[1]), (second, stems[0])):
+        for path in paths:
+            if os.path.splitext(os.path.basename(path))[0] not in other:
+                return f" ({path} has none)"
+    return ""

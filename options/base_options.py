@@ -64,7 +64,7 @@ class BaseOptions:
         parser.add_argument("--image_nc", type=int, default=3, help="image channels")
         parser.add_argument("--dataroot", type=str, default="./dataset/fashion/", help="dataset folder")
         parser.add_argument("--dataset_mode", type=str, default="fashion",
-                            help=f"dataset to use: {_names_help(data.dataset_names(), data.unimplemented_dataset_names())}")
+                            help=f"dataset to use: {', '.join(data.dataset_names())}")
         parser.add_argument("--fid_gt_path", type=str, default=None, help="unused; accepted for compatibility")
         parser.add_argument("--serial_batches", action="store_true", help="take batches in order, no shuffling")
         parser.add_argument("--nThreads", type=int, default=worker_count(8),
@@ -88,7 +88,6 @@ class BaseOptions:
         parser = self.initialize(_Parser(formatter_class=HelpFormatter, add_help=False, epilog=EPILOG))
         known, _ = parser.parse_known_args(argv)
         model.check_implemented(known.model)  # before the errors a model that cannot run would cause
-        data.check_implemented(known.dataset_mode)
         model_name = known.model
         parser = model.get_option_setter(model_name)(parser, self.is_train)
         known, _ = parser.parse_known_args(argv)
@@ -113,7 +112,7 @@ class BaseOptions:
     def _alternatives(self, model_name, dataset_mode):
         """(choice, parser) for every other implemented model, then every other implemented dataset."""
         models = {model.canonical_model_name(name) for name in model.model_names()} - set(model.unimplemented_model_names())
-        datasets = set(data.dataset_names()) - set(data.unimplemented_dataset_names())
+        datasets = set(data.dataset_names())
         chosen_model = model.canonical_model_name(model_name)
         return ([(f"--model={name}", self.parser_for(name, dataset_mode)) for name in sorted(models - {chosen_model})]
                 + [(f"--dataset_mode={name}", self.parser_for(model_name, name))

@@ -1,11 +1,9 @@
-"""Write a small synthetic dataset in the exact on-disk format of DeepFashion, Market-1501, ShapeNet or FaceForensics.
+"""Write a small synthetic dataset in the exact on-disk format of a real one (people, faces, dance videos, keypoints).
 
 ``--format shapenet`` writes views of toy cars or chairs (``--sub_dataset``) in the layout of the
 Multi-view-to-Novel-view HDF5 files (``script/synthetic_shapenet.py``); ``--format face`` writes
-face videos with moving landmarks in the FaceForensics layout (``script/synthetic_face.py``). The
-person formats:
-
-Each figure (fixed proportions and clothes) is drawn in several random poses; every pair is the
+face videos with moving landmarks in the FaceForensics layout (``script/synthetic_face.py``);
+The person formats (market, fashion): each figure (fixed proportions and clothes) is drawn in several random poses; every pair is the
 same figure in two poses; some joints are marked missing (-1), as occluded joints in the real
 annotations. The output is a deterministic function of the arguments (byte-identical files).
 
@@ -13,6 +11,11 @@ annotations. The output is a deterministic function of the arguments (byte-ident
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_fashion --format fashion
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_shapenet --format shapenet --sub_dataset chair
     python -m script.make_synthetic_dataset --root ./dataset/synthetic_face --format face
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_dance --format dance [--sub_dataset fashion]
+    python -m script.make_synthetic_dataset --root ./dataset/synthetic_human36m --format keypoint
+
+``--format dance`` writes moving figures in the FashionVideo/iPER layout and ``--format keypoint``
+Human3.6M-style keypoint files for the motion-extraction net (``script/synthetic_dance.py``).
 
 Layout written (``<prefix>`` = ``market`` or the released spelling ``fasion``)::
 
@@ -36,11 +39,12 @@ from data.annotations import write_annotations, write_pairs  # noqa: E402
 from data.synthetic.objects3d import CATEGORIES  # noqa: E402
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
+from script.synthetic_dance import make_synthetic_dance_dataset, make_synthetic_keypoint_dataset  # noqa: E402
 from script.synthetic_face import make_synthetic_face_dataset  # noqa: E402
 from script.synthetic_shapenet import AZIMUTHS, ELEVATIONS, make_synthetic_shapenet  # noqa: E402
-from util.output_folder import prepare_output_folder  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 from util.errors import BadInputError  # noqa: E402
+from util.output_folder import prepare_output_folder  # noqa: E402
 from util.skeleton import JOINT_NAMES, MISSING  # noqa: E402
 
 FORMATS = {
@@ -141,45 +145,80 @@ def _write_figure(rng, root, phase, fmt, spec, figure_id, poses, missing_prob, a
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, help="output folder (empty or absent)")
-    parser.add_argument("--format", choices=sorted(FORMATS) + ["face", "shapenet"], default="market",
-                        help="on-disk format to write")
+    parser.add_argument("--format", choices=sorted(FORMATS) + ["face", "shapenet", "dance", "keypoint"],
+                        default="market", help="on-disk format to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
-    shapenet = parser.add_argument_group("shapenet format")
-    shapenet.add_argument("--sub_dataset", choices=CATEGORIES, default="car", help="object category")
-    shapenet.add_argument("--train_objects", type=int, default=4, help="objects in the train split")
-    shapenet.add_argument("--test_objects", type=int, default=2, help="objects in the test split")
-    shapenet.add_argument("--image_size", type=int, default=256, help="height = width of the views")
+    parser.add_argument("--sub_dataset", choices=CATEGORIES + ("fashion", "iper"), default=None,
+                        help="shapenet: car (default) or chair; dance: fashion (plain backgrounds) or iper "
+                             "(default; textured backgrounds, training masks)")
     people = parser.add_argument_group("market and fashion formats")
     people.add_argument("--train_figures", type=int, default=8, help="figures in the train split")
     people.add_argument("--test_figures", type=int, default=4, help="figures in the test split")
     people.add_argument("--poses_per_figure", type=int, default=4, help="images per figure")
     people.add_argument("--pairs_per_figure", type=int, default=6, help="ordered pose pairs per figure")
     people.add_argument("--missing_prob", type=float, default=0.08, help="chance of a joint annotated missing")
-    face = parser.add_argument_group("face format")
-    face.add_argument("--train_videos", type=int, default=4, help="videos (one identity each) in the train split")
-    face.add_argument("--test_videos", type=int, default=2, help="videos in the test split")
-    face.add_argument("--frames_per_video", type=int, default=24, help="frames of every video")
-    face.add_argument("--frame_size", type=int, default=256, help="side of the square frames")
+    shapenet = parser.add_argument_group("shapenet format")
+    shapenet.add_argument("--train_objects", type=int, default=4, help="objects in the train split")
+    shapenet.add_argument("--test_objects", type=int, default=2, help="objects in the test split")
+    shapenet.add_argument("--image_size", type=int, default=256, help="height = width of the views")
+    videos = parser.add_argument_group("face, dance and keypoint formats")
+    videos.add_argument("--train_videos", type=int, default=None,
+                        help="videos (one identity each) in the train split (default: face 4, dance 2)")
+    videos.add_argument("--test_videos", type=int, default=None, help="videos in the test split (face 2, dance 1)")
+    videos.add_argument("--frames_per_video", type=int, default=None,
+                        help="frames of every video (face 24, dance 36); keypoint: per sequence (150)")
+    videos.add_argument("--frame_size", type=int, default=256, help="side of the square frames")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier synthetic dataset in --root")
     args = parser.parse_args(argv)
-    if args.format == "shapenet":
-        train, test = make_synthetic_shapenet(args.root, args.sub_dataset, args.train_objects, args.test_objects,
-                                              args.image_size, args.seed, args.overwrite, progress=True)
-        print(f"wrote shapenet {args.sub_dataset} dataset to {args.root}: {len(train)} train objects, "
-              f"{len(test)} test objects, {len(AZIMUTHS) * len(ELEVATIONS)} views each")
-        return
-    if args.format == "face":
-        train, test = make_synthetic_face_dataset(args.root, args.train_videos, args.test_videos,
-                                                  args.frames_per_video, args.frame_size, args.seed,
-                                                  args.overwrite, progress=True)
-        print(f"wrote face dataset to {args.root}: {train} train videos, {test} test videos "
-              f"of {args.frames_per_video} frames")
-        return
+    print(WRITERS.get(args.format, _write_people)(args))
+
+
+def _write_people(args):
     train_pairs, test_pairs = make_synthetic_dataset(
         args.root, args.format, args.train_figures, args.test_figures, args.poses_per_figure, args.pairs_per_figure,
         args.missing_prob, args.seed, args.overwrite, progress=True)
-    print(f"wrote {args.format} dataset to {args.root}: {train_pairs} train pairs, {test_pairs} test pairs")
+    return f"wrote {args.format} dataset to {args.root}: {train_pairs} train pairs, {test_pairs} test pairs"
 
+
+def _write_shapenet(args):
+    sub_dataset = _sub_dataset(args, CATEGORIES, "car")
+    train, test = make_synthetic_shapenet(args.root, sub_dataset, args.train_objects, args.test_objects,
+                                          args.image_size, args.seed, args.overwrite, progress=True)
+    return (f"wrote shapenet {sub_dataset} dataset to {args.root}: {len(train)} train objects, "
+            f"{len(test)} test objects, {len(AZIMUTHS) * len(ELEVATIONS)} views each")
+
+
+def _write_face(args):
+    frames = args.frames_per_video or 24
+    train, test = make_synthetic_face_dataset(args.root, args.train_videos or 4, args.test_videos or 2, frames,
+                                              args.frame_size, args.seed, args.overwrite, progress=True)
+    return f"wrote face dataset to {args.root}: {train} train videos, {test} test videos of {frames} frames"
+
+
+def _write_dance(args):
+    sub_dataset, frames = _sub_dataset(args, ("fashion", "iper"), "iper"), args.frames_per_video or 36
+    train, test = make_synthetic_dance_dataset(args.root, sub_dataset, args.train_videos or 2, args.test_videos or 1,
+                                               frames, args.frame_size, args.seed, args.overwrite, progress=True)
+    return (f"wrote {sub_dataset} dance dataset to {args.root}: {train} train videos, {test} test videos "
+            f"of {frames} frames")
+
+
+def _write_keypoint(args):
+    count = make_synthetic_keypoint_dataset(args.root, args.frames_per_video or 150, args.seed, args.overwrite)
+    return f"wrote keypoint files to {args.root}: {count} sequences (pass --gt_path and --input_path to them)"
+
+
+def _sub_dataset(args, choices, default):
+    """``--sub_dataset`` for this format, or its default; a BadInputError for another format's value."""
+    if args.sub_dataset is None:
+        return default
+    if args.sub_dataset not in choices:
+        raise BadInputError(f"--sub_dataset={args.sub_dataset} is not a {args.format} sub-dataset; "
+                            f"choose one of {', '.join(choices)}")
+    return args.sub_dataset
+
+
+WRITERS = {"shapenet": _write_shapenet, "face": _write_face, "dance": _write_dance, "keypoint": _write_keypoint}
 
 if __name__ == "__main__":
     run_entry_point(main)

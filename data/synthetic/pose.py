@@ -66,6 +66,66 @@ def _direction(degrees):
     return np.array([math.sin(radians), math.cos(radians)])
 
 
+@dataclass(frozen=True)
+class SideAngles:
+    """The joint angles of one side: arm (degrees, fractions of the full forearm) and leg."""
+
+    raise_angle: float    # upper arm from hanging down, outward positive
+    elbow_bend: float
+    forearm: float        # visible fraction of the forearm (foreshortened when pointing at the camera)
+    spread: float         # thigh from straight down, outward positive
+    knee_bend: float
+    thigh: float          # visible fraction of the thigh
+
+
+@dataclass(frozen=True)
+class PoseAngles:
+    """The articulation of a figure: body lean and turn, head tilt and turn, each side's limbs."""
+
+    lean: float           # degrees
+    turn: float           # 0.55 (side on) .. 1 (facing the camera): narrows shoulders and hips
+    head_tilt: float      # degrees
+    yaw: float            # face turn, in head radii
+    right: SideAngles
+    left: SideAngles
+
+
+def sample_angles(rng):
+    """Random ``PoseAngles`` from plausible ranges of a front-facing figure."""
+    lean, turn = rng.uniform(-8, 8), rng.uniform(0.55, 1.0)
+    head_tilt, yaw = rng.uniform(-12, 12), rng.uniform(-0.3, 0.3)
+    sides = [SideAngles(rng.uniform(-15, 110), rng.uniform(-20, 130), rng.uniform(0.7, 1.0), rng.uniform(-4, 25),
+                        rng.uniform(-10, 30), rng.uniform(0.85, 1.0)) for _ in range(2)]
+    return PoseAngles(lean, turn, head_tilt, yaw, *sides)
+
+
+def figure_points(shape, angles):
+    """float64 [19, 2] (x, y) of the 18 joints (``JOINT_NAMES`` order) then the head centre, hips centred on 0."""
+    lean = angles.lean
+    up, right = -_direction(lean), _direction(lean + 90)
+    joints = {"neck": up * shape.torso}
+    head_up = -_direction(lean + angles.head_tilt)
+    head_right = np.array([-head_up[1], head_up[0]])
+    head = joints["neck"] + head_up * shape.neck
+    yaw = angles.yaw * shape.head_radius
+    radius = shape.head_radius
+    joints["nose"] = head + head_right * yaw - head_up * 0.2 * radius
+    for side, sign in (("right", -1), ("left", 1)):  # the person's right is the image's left
+        limb = getattr(angles, side)
+        joints[f"{side}_eye"] = head + head_right * (yaw + sign * 0.38 * radius) + head_up * 0.15 * radius
+        joints[f"{side}_ear"] = head + head_right * (yaw * 0.3 + sign * 0.9 * radius)
+        shoulder = joints["neck"] + right * sign * shape.shoulder_half_width * angles.turn
+        elbow = shoulder + _direction(lean + sign * limb.raise_angle) * shape.upper_arm
+        joints[f"{side}_shoulder"], joints[f"{side}_elbow"] = shoulder, elbow
+        joints[f"{side}_wrist"] = (elbow + _direction(lean + sign * (limb.raise_angle - limb.elbow_bend))
+                                   * (shape.forearm * limb.forearm))
+        hip = right * sign * shape.hip_half_width * angles.turn
+        knee = hip + _direction(sign * limb.spread) * shape.thigh * limb.thigh
+        joints[f"{side}_hip"], joints[f"{side}_knee"] = hip, knee
+        joints[f"{side}_ankle"] = knee + _direction(sign * (limb.spread - limb.knee_bend)) * shape.shin
+    return np.stack([joints[name] for name in JOINT_NAMES] + [head])
+
+
 def sample_pose(rng, shape, frame_size, margin=2):
     """Sample one pose of the figure and place it inside the frame.
 
@@ -78,47 +138,26 @@ def sample_pose(rng, shape, frame_size, margin=2):
     Returns:
         Pose; its keypoints are integer pixels inside the frame.
     """
-    lean = rng.uniform(-8, 8)
-    turn = rng.uniform(0.55, 1.0)  # shoulders and hips narrow as the body turns
-    up, right = -_direction(lean), _direction(lean + 90)
-    joints = {"neck": up * shape.torso}
-    head_up = -_direction(lean + rng.uniform(-12, 12))
-    head_right = np.array([-head_up[1], head_up[0]])
-    head = joints["neck"] + head_up * shape.neck
-    yaw = rng.uniform(-0.3, 0.3) * shape.head_radius
-    radius = shape.head_radius
-    joints["nose"] = head + head_right * yaw - head_up * 0.2 * radius
-    for side, sign in (("right", -1), ("left", 1)):  # the person's right is the image's left
-        joints[f"{side}_eye"] = head + head_right * (yaw + sign * 0.38 * radius) + head_up * 0.15 * radius
-        joints[f"{side}_ear"] = head + head_right * (yaw * 0.3 + sign * 0.9 * radius)
-        shoulder = joints["neck"] + right * sign * shape.shoulder_half_width * turn
-        raise_angle = rng.uniform(-15, 110)
-        elbow_bend = rng.uniform(-20, 130)
-        elbow = shoulder + _direction(lean + sign * raise_angle) * shape.upper_arm
-        forearm = shape.forearm * rng.uniform(0.7, 1.0)  # foreshortened when pointing at the camera
-        joints[f"{side}_shoulder"], joints[f"{side}_elbow"] = shoulder, elbow
-        joints[f"{side}_wrist"] = elbow + _direction(lean + sign * (raise_angle - elbow_bend)) * forearm
-        hip = right * sign * shape.hip_half_width * turn
-        spread, knee_bend = rng.uniform(-4, 25), rng.uniform(-10, 30)
-        knee = hip + _direction(sign * spread) * shape.thigh * rng.uniform(0.85, 1.0)
-        joints[f"{side}_hip"], joints[f"{side}_knee"] = hip, knee
-        joints[f"{side}_ankle"] = knee + _direction(sign * (spread - knee_bend)) * shape.shin
-    # (x, y) of the joints then the head centre; the hip centre is at the origin
-    points = np.stack([joints[name] for name in JOINT_NAMES] + [head])
-    points, scale = _fit_into_frame(rng, points, radius, frame_size, margin)
-    # Keypoints are the pixels (row, col) holding the joints; the head centre stays continuous.
+    points = figure_points(shape, sample_angles(rng))
+    points, scale = fit_into_frame(rng, points[None], shape.head_radius, frame_size, margin)
+    return placed_pose(points[0], scale)
+
+
+def placed_pose(points, scale):
+    """The ``Pose`` of placed points (``figure_points`` layout): joints at the pixels holding them."""
     return Pose(np.floor(points[:-1, ::-1]).astype(np.int64), points[-1, ::-1].copy(), scale)
 
 
-def _fit_into_frame(rng, points, head_radius, frame_size, margin):
-    """Shrink the figure (x, y points, the head centre last) if it does not fit, then place it inside.
+def fit_into_frame(rng, points, head_radius, frame_size, margin):
+    """Shrink figures (points [N, 19, 2], ``figure_points`` layout) that do not fit, then place them inside.
 
-    Returns the moved points and the shrink factor (1 when the figure fits).
+    All N sets of points (the frames of a video) move alike, so that their motion is kept.
+    Returns the moved points and the shrink factor (1 when they fit).
     """
     height, width = frame_size
-    top = min(points[:, 1].min(), points[-1, 1] - head_radius)
-    low = np.array([points[:, 0].min(), top])
-    high = points.max(axis=0)
+    top = min(points[:, :, 1].min(), (points[:, -1, 1] - head_radius).min())
+    low = np.array([points[:, :, 0].min(), top])
+    high = points.reshape(-1, 2).max(axis=0)
     room = np.array([width - 1 - 2 * margin, height - 1 - 2 * margin], dtype=float)
     shrink = min(1.0, *(room / np.maximum(high - low, 1e-6)))
     points, low, high = points * shrink, low * shrink, high * shrink

@@ -31,6 +31,7 @@ class FigureStyle:
     long_sleeves: bool
     trousers: tuple
     shoes: tuple
+    eyes: tuple = (30.0, 30.0, 30.0)
 
 
 def sample_style(rng):
@@ -59,12 +60,18 @@ def render_person(rng, pose, shape, style, frame_size, background="plain"):
         RGB PIL image of size W x H.
     """
     height, width = frame_size
-    canvas = draw_background(rng, (height * SUPERSAMPLE, width * SUPERSAMPLE), background)
+    painter = Painter(draw_background(rng, (height * SUPERSAMPLE, width * SUPERSAMPLE), background))
+    paint_figure(painter, pose, shape, style)
+    return finish_image(rng, painter.canvas)
+
+
+def paint_figure(painter, pose, shape, style):
+    """Paint a figure onto a Painter's supersampled canvas (see ``render_person``)."""
+    canvas = painter.canvas
     # keypoint (row, col) -> continuous (x, y) of the pixel centre, supersampled
     points = (pose.keypoints[:, ::-1] + 0.5) * SUPERSAMPLE
     head = pose.head[::-1] * SUPERSAMPLE
     size = pose.scale * SUPERSAMPLE
-    painter = Painter(canvas)
     arm_width, leg_width = shape.arm_width * size, shape.leg_width * size
     for side in ("right", "left"):
         hip, knee, ankle = (points[_J[f"{side}_{part}"]] for part in ("hip", "knee", "ankle"))
@@ -77,13 +84,12 @@ def render_person(rng, pose, shape, style, frame_size, background="plain"):
     painter.disc(head - [0, radius * 0.15], radius * 1.05, style.hair)
     painter.disc(head + [0, radius * 0.1], radius * 0.9, style.skin)
     for eye in ("right_eye", "left_eye"):
-        painter.disc(points[_J[eye]], max(radius * 0.12, 0.8), (30.0, 30.0, 30.0))
+        painter.disc(points[_J[eye]], max(radius * 0.12, 0.8), style.eyes)
     for side in ("right", "left"):
         shoulder, elbow, wrist = (points[_J[f"{side}_{part}"]] for part in ("shoulder", "elbow", "wrist"))
         painter.limb([elbow, wrist], arm_width * 0.85, style.shirt if style.long_sleeves else style.skin)
         painter.limb([shoulder, elbow], arm_width, style.shirt)
         painter.disc(wrist, arm_width * 0.55, style.skin)
-    return finish_image(rng, painter.canvas)
 
 
 def finish_image(rng, canvas):
@@ -143,6 +149,8 @@ def _widen(corners, amount):
 
 def _torso_texture(canvas_shape, points, style, size, shape):
     """The shirt's pattern in the torso's own frame, so that it moves and turns with the torso."""
+    if style.pattern == "plain":
+        return np.asarray(style.shirt)  # one colour: what the pattern would give everywhere
     neck = points[_J["neck"]]
     hips = (points[_J["right_hip"]] + points[_J["left_hip"]]) / 2
     down = (hips - neck) / max(np.linalg.norm(hips - neck), 1e-6)

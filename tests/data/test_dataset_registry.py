@@ -14,7 +14,7 @@ from data.base_dataset import BaseDataset, augmentation_range
 from options.train_options import TrainOptions
 
 CLASSES = {"fashion": "FashionDataset", "market": "MarketDataset", "face": "FaceDataset", "dance": "DanceDataset",
-           "shapenet": "ShapeNetDataset"}
+           "shapenet": "ShapeNetDataset", "keypoint": "KeypointDataset", "keypointtest": "KeypointTestDataset"}
 
 
 def test_registry_finds_every_dataset():
@@ -28,7 +28,7 @@ def test_registry_finds_every_dataset():
 @pytest.mark.parametrize("function", [data.find_dataset_class, data.get_option_setter])
 def test_unknown_dataset_lists_the_valid_names(function):
     with pytest.raises(ValueError, match=r"--dataset_mode: unknown dataset 'fasion'; valid datasets: "
-                                         r"dance, face, fashion, market, shapenet$"):
+                                         r"dance, face, fashion, keypoint, keypointtest, market, shapenet$"):
         function("fasion")
 
 
@@ -53,6 +53,12 @@ def parse_defaults(name, is_train, argv=()):
     ("dance", False, dict(angle=False, use_kp=True, test_list="./test_list.csv", cross_eval=False, nThreads=1)),
     ("shapenet", True, dict(structure_nc=21, load_size=(256, 256), ang_skip=20, label_nc_h=18, label_nc_v=3,
                             sub_dataset_model="car")),
+    ("keypoint", True, dict(structure_nc=17, batchSize=32, t_step=1, n_frames_pre_load=24, n_receptive=81,
+                            gt_path="./dataset/human36m/data_2d_h36m_gt.npz",
+                            input_path="./dataset/human36m/data_2d_h36m_detectron_pt_coco.npz")),
+    ("keypoint", False, dict(batchSize=1, n_frames_pre_load_test=24)),
+    ("keypointtest", False, dict(structure_nc=17, batchSize=1, load_size=(256, 256), nThreads=1, eval_set="train",
+                                 pose_extractor="alphapose", start_frame=0, total_test_frames=None)),
 ])
 def test_option_defaults(name, is_train, expected):
     opt = vars(parse_defaults(name, is_train))
@@ -68,12 +74,6 @@ def test_option_values_from_the_command_line():
     for bad in ("5", "3,1", "a,b"):
         with pytest.raises(argparse.ArgumentTypeError, match="expected a range 'low,high'"):
             augmentation_range(bad)
-
-
-def test_unported_video_loader_says_so(tmp_path):
-    opt = argparse.Namespace(dataset_mode="dance", dataroot=str(tmp_path), seed=0)
-    with pytest.raises(NotImplementedError, match="--dataset_mode=dance: the .* loader is not available yet"):
-        data.create_dataset(opt)
 
 
 # --- the DataLoader ---------------------------------------------------------------------------------
