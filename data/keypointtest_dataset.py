@@ -45,6 +45,7 @@ class KeypointTestDataset(AnimationDataset):
     * ``gen_images``: float32 [3 n, H, W] in [-1, 1];
     * ``shape``: (width, height) of the chunk's first frame, to bring the net's output back to pixels;
     * ``gen_paths``: the chunk's n skeleton files (the net's output files take their names);
+      ``video``: the video's name (its folder under the skeleton folder, where the output goes);
     * ``frame_idx``: the frame index after the chunk; ``change_seq``: this chunk ends its video.
     """
 
@@ -64,6 +65,7 @@ class KeypointTestDataset(AnimationDataset):
         frames = list_videos(frames_root, IMAGE_EXTENSIONS, "frames")
         skeletons = list_videos(skeletons_root, (".json",), "skeleton files")
         names = pair_videos(frames_root, frames, skeletons_root, skeletons)
+        self.video_names = names
         self.frame_paths = [frames[name] for name in names]
         self.skeleton_paths = [skeletons[name] for name in names]
         return [(os.path.join(frames_root, name), len(frames[name])) for name in names]
@@ -82,6 +84,7 @@ class KeypointTestDataset(AnimationDataset):
                 "gen_images": torch.from_numpy(np.concatenate([image_to_tensor(F.resize(
                     image, list(self.out_size), interpolation=F.InterpolationMode.BICUBIC)).numpy() for image in images])),
                 "shape": tuple(frame_size[::-1]), "gen_paths": [skeleton_paths[frame] for frame in plan.frames],
+                "video": self.video_names[plan.video],
                 "frame_idx": plan.frame_idx, "change_seq": plan.change_seq}
 
     def _column(self, path, frame_size):

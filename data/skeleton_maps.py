@@ -1,5 +1,6 @@
-"""Animation skeletons -> structure channels and keypoint vectors (original: util/openpose_utils.py, obtain_2d_cords,
-obtain_map, draw_joint; data/dance_dataset.py, DanceDataset.load_skeleton and load_keypoint).
+"""Animation skeletons -> structure channels and keypoint vectors, and keypoint vectors -> skeleton pictures
+(original: util/openpose_utils.py, obtain_2d_cords, obtain_map, draw_joint, tensor2skeleton;
+data/dance_dataset.py, DanceDataset.load_skeleton and load_keypoint).
 
 A frame's skeleton becomes ``STRUCTURE_CHANNELS`` = 20 channels: one Gaussian heatmap per joint
 (17, in [0, 1], sigma 6 pixels of the loaded image) and an RGB bone image (3, in [0, 255], not
@@ -25,6 +26,7 @@ NUM_JOINTS = 17
 BONE_CHANNELS = 3
 STRUCTURE_CHANNELS = NUM_JOINTS + BONE_CHANNELS
 JOINT_RADIUS = 2
+DRAWN_JOINT_RADIUS = 3  # joints of the skeleton pictures drawn from keypoint vectors
 
 
 def skeleton_coordinates(joints, frame_size, out_size, affine=None):
@@ -59,12 +61,12 @@ def skeleton_heatmaps(coordinates, out_size):
     return gaussian_heatmaps(coordinates.T, present, out_size)
 
 
-def bone_image(coordinates, out_size, limbs):
+def bone_image(coordinates, out_size, limbs, radius=JOINT_RADIUS):
     """The skeleton drawn as in the original: float32 [3, H, W] with values in [0, 255].
 
     Limbs are anti-aliased lines of grey ``intensity * 255`` (truncated to integers) on every
-    channel; joints are radius-2 discs in the VOC label colours (joint 0 black), drawn over them.
-    Coordinates are truncated to integers first.
+    channel; joints are discs of ``radius`` in the VOC label colours (joint 0 black), drawn over
+    them. Coordinates are truncated to integers first.
     """
     pixels = coordinates.astype(np.int64)
     present = (pixels != MISSING_VALUE).all(axis=0)
@@ -78,7 +80,7 @@ def bone_image(coordinates, out_size, limbs):
         picture[rows, cols] = (intensity[:, None] * 255).astype(np.uint8)
     colours = label_colormap(pixels.shape[1])
     for joint in np.flatnonzero(present):
-        rows, cols = disk((pixels[0, joint], pixels[1, joint]), JOINT_RADIUS, shape=(height, width))
+        rows, cols = disk((pixels[0, joint], pixels[1, joint]), radius, shape=(height, width))
         picture[rows, cols] = colours[joint]
     return picture.transpose(2, 0, 1).astype(np.float32)
 
@@ -114,3 +116,29 @@ def skeleton_vector(coordinates, out_size):
     size = np.array(out_size, dtype=np.float32)[:, None]
     vector = np.float32(2) * coordinates.astype(np.float32) / size - np.float32(1)
     return vector.reshape(2 * NUM_JOINTS, 1)
+
+
+def vector_coordinates(vectors, out_size):
+    """Pixel coordinates of keypoint columns, as the original drew them (original: util/openpose_utils.py,
+    tensor2skeleton.denormlize).
+
+    Args:
+        vectors: [34, T] (17 y then 17 x rows, ``2 p / size - 1``), array or tensor.
+        out_size: (H, W) of the picture.
+    Returns:
+        int64 array [T, 2, 17] of rows (y, x): ``(v + 1) / 2 * size`` truncated toward zero and
+        clipped to the picture, so that a joint off its top or left edge lands on 0, which reads as
+        missing. The original scaled both rows by the width (equal for its square pictures).
+    """
+    vectors = np.asarray(vectors.detach().cpu() if hasattr(vectors, "detach") else vectors, dtype=np.float32)
+    frames = vectors.T.reshape(-1, 2, NUM_JOINTS)
+    size = np.array(out_size, dtype=np.float32)[:, None]
+    pixels = ((frames + np.float32(1)) / np.float32(2) * size).astype(np.int64)
+    return np.clip(pixels, 0, np.array(out_size)[:, None] - 1)
+
+
+def keypoint_pictures(vectors, limbs, out_size):
+    """Each frame of keypoint columns [34, T] drawn as a skeleton (``bone_image`` with radius-3
+    joints, on black): a list of T uint8 arrays [H, W, 3] (original: util/openpose_utils.py, tensor2skeleton)."""
+    return [bone_image(frame, out_size, limbs, DRAWN_JOINT_RADIUS).transpose(1, 2, 0).astype(np.uint8)
+            for frame in vector_coordinates(vectors, out_size)]

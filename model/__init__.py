@@ -15,6 +15,7 @@ _MODELS = {
     "dance": ("model.dance_model", "DanceModel", NOT_IMPLEMENTED),
     "shapenet": ("model.shapenet_model", "ShapeNetModel", NOT_IMPLEMENTED),
     "shapenetflow": ("model.shapenetflow_model", "ShapeNetFlowModel", NOT_IMPLEMENTED),
+    "keypoint": ("model.keypoint_model", "KeypointModel"),
 }
 _ALIASES = {"poseflownet": "pose_flow"}
 

@@ -12,6 +12,8 @@ BaseModel.get_current_visuals). A drawer takes the visual ([C, H, W], or a batch
 * ``draw_structure``: any number of structure channels (e.g. skeleton channels) as their maximum,
   dark on white; ``structure_drawer(channels)`` draws chosen ones (e.g. ``[0]``, a face's edge map);
 * ``draw_view_code``: a 21-channel one-hot view code (18 azimuths, 3 elevations) as a dial and text;
+* ``keypoint_drawer(limbs)``: a keypoint sequence [34, T] (17 y then 17 x rows in [-1, 1]) as a
+  few of its frames' skeletons side by side;
 * ``frame_strip(drawer)``: a clip [T, C, H, W] (or a batch [B, T, C, H, W]) as its frames drawn
   side by side.
 """
@@ -22,6 +24,8 @@ import torch
 from PIL import Image, ImageDraw
 from skimage.draw import circle_perimeter, line
 
+from data.skeleton_maps import NUM_JOINTS as ANIMATION_JOINTS
+from data.skeleton_maps import keypoint_pictures
 from util.flow_vis import flow2color
 from util.image_io import first_sample, mask_to_uint8, tensor_to_uint8
 from util.pose_draw import draw_pose_from_map
@@ -29,6 +33,7 @@ from util.skeleton import NUM_JOINTS
 
 AZIMUTHS, ELEVATIONS = 18, 3  # view codes: azimuth 0, 20, ..., 340 degrees; elevation 0, 10, 20
 AZIMUTH_STEP, ELEVATION_STEP = 20, 10
+KEYPOINT_PICTURE = (256, 256)  # height, width of a skeleton drawn from keypoints (the original's)
 VIEW_PICTURE = (64, 80)  # height, width of a drawn view code
 STRIP_GAP = 2  # white pixels between the frames of a strip
 
@@ -117,11 +122,33 @@ def frame_strip(drawer):
             got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
             raise ValueError(f"visual {name!r} (a clip) must be [T, C, H, W] or [B, T, C, H, W], got {got}")
         clip = tensor[0] if tensor.dim() == 5 else tensor
-        frames = [drawer(frame, f"{name}[{index}]") for index, frame in enumerate(clip)]
-        gap = np.full((frames[0].shape[0], STRIP_GAP, 3), 255, dtype=np.uint8)
-        return np.concatenate([part for frame in frames for part in (gap, frame)][1:], axis=1)
+        return side_by_side([drawer(frame, f"{name}[{index}]") for index, frame in enumerate(clip)])
 
     return draw_frames
+
+
+def keypoint_drawer(limbs, frames=4):
+    """A drawer of keypoint sequences [34, T] (or a batch [B, 34, T]): ``frames`` evenly spaced
+    frames (first and last included), each as its skeleton (data.skeleton_maps.keypoint_pictures:
+    grey limbs ``limbs``, joints in label colours, on black, 256 x 256), side by side."""
+
+    def draw_keypoints(tensor, name="keypoints"):
+        rows = 2 * ANIMATION_JOINTS
+        if not isinstance(tensor, torch.Tensor) or tensor.dim() not in (2, 3) or tensor.shape[-2] != rows \
+                or 0 in tensor.shape:
+            got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            raise ValueError(f"visual {name!r} (keypoints) must be [{rows}, T] or [B, {rows}, T], got {got}")
+        sequence = (tensor[0] if tensor.dim() == 3 else tensor).detach().cpu()
+        chosen = np.unique(np.linspace(0, sequence.shape[1] - 1, frames).round().astype(int))
+        return side_by_side(keypoint_pictures(sequence[:, chosen], limbs, KEYPOINT_PICTURE))
+
+    return draw_keypoints
+
+
+def side_by_side(pictures):
+    """uint8 pictures [H, W_i, 3] of one height joined left to right, ``STRIP_GAP`` white pixels apart."""
+    gap = np.full((pictures[0].shape[0], STRIP_GAP, 3), 255, dtype=np.uint8)
+    return np.concatenate([part for picture in pictures for part in (gap, picture)][1:], axis=1)
 
 
 def visuals_to_images(visuals, drawers):

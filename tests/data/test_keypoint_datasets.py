@@ -154,9 +154,10 @@ def test_chunks_cover_each_video_the_last_one_moved_back(video_set, make_opt):
 def test_keypoint_window_images_and_shape(video_set, make_opt):
     dataset = data.create_dataset(make_opt("keypointtest", video_set, is_train=False, **TEST_CHUNKS))
     item = dataset[0]
-    assert set(item) == {"gen_keypoints", "current_keypoints", "gen_images", "shape", "gen_paths", "frame_idx",
-                         "change_seq"}
+    assert set(item) == {"gen_keypoints", "current_keypoints", "gen_images", "shape", "gen_paths", "video",
+                         "frame_idx", "change_seq"}
     assert item["gen_keypoints"].shape == (34, 8) and item["current_keypoints"].shape == (34, 4)
+    assert item["video"] == "a" and dataset[3]["video"] == "b"
     assert item["gen_images"].shape == (12, 32, 32) and item["shape"] == (FRAME_SIZE[1], FRAME_SIZE[0])
     expected = []
     for frame in (0, 0, 0, 1, 2, 3, 4, 5):  # 2 frames either side, the first frame repeated before the video
