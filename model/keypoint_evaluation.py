@@ -27,7 +27,8 @@ def cleaned_sequence(net, keypoints, chunk, pad):
         pad: frames the net needs either side (40); the sequence's first and last frames repeat
             where it runs out.
     Returns:
-        [34, T] the cleaned columns.
+        [34, T] the cleaned columns; the frames two chunks cover take the later chunk's output, as
+        the later files replace the earlier ones when a set is cleaned.
     """
     length = keypoints.shape[1]
     starts = chunk_starts(length, chunk)

@@ -92,7 +92,7 @@ def test_options_saved_as_text_and_json(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--model=posee", *FASHION], "valid models: dance, face, pose"),
+    (["--model=posee", *FASHION], "valid models: dance, face, keypoint, pose"),
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5,3=3", "--dataset_mode=fasion"], "fasion"),
     (["--model=pose", "--attn_layer=2,3", "--kernel_size=2=5", "--dataset_mode=fashion"],
      "attention layer 3 has no kernel size"),
@@ -142,7 +142,7 @@ def test_unported_models_say_so_before_any_other_error(tmp_path, args, message):
     with pytest.raises(OptionError) as info:
         TestOptions().parse([f"--checkpoints_dir={tmp_path}", *args], save=False)
     assert str(info.value).startswith(message)
-    assert "implemented models: pose, pose_flow" in str(info.value)
+    assert "implemented models: keypoint, pose, pose_flow" in str(info.value)
 
 
 def test_help_marks_what_is_not_implemented_yet(capsys):
