@@ -87,7 +87,7 @@ class KeypointModel(BaseModel):
             self.optimizers = [self.optimizer_G]
         elif opt.dataset_mode == "keypoint":
             self.errors = SequenceErrors(os.path.join(opt.results_dir, "keypoint_errors.csv"))
-        self.picture_stems = {}  # --write_image: video -> the frames drawn so far
+        self.picture_stems = {}  # --write_image: video folder -> its frames drawn so far, in order
 
     def set_input(self, batch):
         """A training window, a Human3.6M test sequence or a chunk of a set to clean (keypointtest)."""
@@ -155,8 +155,8 @@ class KeypointModel(BaseModel):
     @staticmethod
     def write_video(folder, stems):
         """``<video>_skeleton_in_skeleton_out_.mp4``: each frame's two pictures side by side, in frame order."""
-        frames = (np.concatenate([np.asarray(read_frame(os.path.join(folder, f"{stem}_{name}.png"))) for name in PICTURE_NAMES],
-                                 axis=1) for stem in sorted(stems))
+        frames = (np.concatenate([np.asarray(read_frame(os.path.join(folder, f"{stem}_{name}.png")))
+                                  for name in PICTURE_NAMES], axis=1) for stem in stems)
         write_video(f"{folder}_{'_'.join(PICTURE_NAMES)}_.mp4", frames, fps=VIDEO_FPS)
 
     def evaluate_sequence(self):
@@ -164,7 +164,6 @@ class KeypointModel(BaseModel):
         length = self.opt.n_frames_pre_load_test
         for sample, (sequence, width) in enumerate(zip(self.sequences, self.image_widths)):
             output = cleaned_sequence(self.net_G, self.input_skeleton[sample], length, self.pad)
-            self.output_skeleton = output[None]
             pixels = (output.T.reshape(-1, 2, NUM_JOINTS).flip(1).transpose(1, 2) + 1) / 2 * width
             path = os.path.join(self.opt.results_dir, sequence + ".npy")
             os.makedirs(os.path.dirname(path), exist_ok=True)

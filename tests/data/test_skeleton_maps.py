@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from data.affine import AffineParams
-from data.skeleton_maps import bone_image, skeleton_coordinates, skeleton_heatmaps, skeleton_structure, skeleton_vector
+from data.skeleton_maps import (bone_image, keypoint_pictures, skeleton_coordinates, skeleton_heatmaps,
+                                skeleton_structure, skeleton_vector, vector_coordinates)
 from util.skeleton_formats import (COCO_17, HUMAN36M_17, LIMBS_COCO_17, LIMBS_HUMAN36M_17, OPENPOSE_18,
                                    OPENPOSE_18_TO_COCO_17, label_colormap)
 
@@ -131,6 +132,28 @@ def test_keypoint_vector():
     assert vector[16, 0] == np.float32(2 * 0.5 / 32 - 1) and vector[33, 0] == np.float32(2 * 31 / 64 - 1)
     assert vector[1, 0] == -1 and vector[18, 0] == -1  # a missing joint
     assert not skeleton_vector(None, (32, 32)).any()  # nobody in the frame: zeros, as the original
+
+
+def test_vector_coordinates_invert_the_vector_as_the_original_drew_it():
+    vectors = np.full((34, 3), -1.0, dtype=np.float32)  # -1: row or column 0, which reads as missing
+    vectors[0, 0], vectors[17, 0] = 2 * 24.7 / 32 - 1, 2 * 8 / 64 - 1  # y 24.7 (height 32), x 8 (width 64)
+    vectors[1, 1], vectors[18, 1] = 1.5, -1.5  # below the picture, left of it
+    vectors[2, 2], vectors[19, 2] = 0.999, 0.999
+    pixels = vector_coordinates(vectors, (32, 64))
+    assert pixels.dtype == np.int64 and pixels.shape == (3, 2, 17)
+    assert pixels[0, :, 0].tolist() == [24, 8]  # truncated
+    assert pixels[1, :, 1].tolist() == [31, 0] and pixels[2, :, 2].tolist() == [31, 63]  # clipped to the picture
+    assert not pixels[0, :, 1:].any()
+
+
+def test_keypoint_pictures_draw_each_frame_with_radius_3_joints():
+    coordinates = hand_made({0: (16, 10), 1: (16, 20)})  # Hip -> RHip
+    vectors = np.concatenate([skeleton_vector(coordinates, (32, 32))] * 2, axis=1)
+    pictures = keypoint_pictures(vectors, LIMBS_HUMAN36M_17, (32, 32))
+    assert len(pictures) == 2 and pictures[0].dtype == np.uint8 and pictures[0].shape == (32, 32, 3)
+    expected = bone_image(coordinates, (32, 32), LIMBS_HUMAN36M_17, radius=3).transpose(1, 2, 0)
+    np.testing.assert_array_equal(pictures[1], expected)
+    assert (pictures[0][20, 16] == label_colormap(17)[1]).all() and (pictures[0][22, 16] == label_colormap(17)[1]).all()
 
 
 def test_openpose_to_coco_order():

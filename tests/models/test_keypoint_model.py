@@ -161,3 +161,27 @@ def test_options_that_do_not_fit_the_net_are_one_clear_error(tmp_path, train, ar
     with pytest.raises(OptionError) as info:
         make_model(tmp_path, *args, train=train)
     assert str(info.value) == message
+
+
+@pytest.mark.cuda
+def test_training_step_on_the_gpu_matches_the_cpu(tmp_path):
+    models = {}
+    for device in ("cpu", "cuda"):
+        torch.manual_seed(0)
+        models[device] = make_model(tmp_path / device, "--dataset_mode=keypoint",
+                                    *([] if device == "cpu" else ["--gpu_ids=0"]), train=True)
+    models["cuda"].net_G.load_state_dict(models["cpu"].net_G.state_dict())
+    models["cuda"].net_G.eval(), models["cpu"].net_G.eval()  # no dropout: the two devices draw other masks
+    generator = torch.Generator().manual_seed(8)
+    batch = {"input_data": torch.rand(4, 34, 104, generator=generator) * 2 - 1,
+             "gt_data": torch.rand(4, 34, 24, generator=generator) * 2 - 1,
+             "camera": {"id": ["54138969"] * 4, "res_w": torch.tensor([1000] * 4), "res_h": torch.tensor([1002] * 4)}}
+    for model in models.values():
+        model.set_input(batch)
+        model.optimize_parameters()
+    assert models["cuda"].output_skeleton.is_cuda
+    # cuDNN may convolve in TF32: compare at its precision, gradients relative to their scale
+    torch.testing.assert_close(models["cuda"].loss_mpjpe.cpu(), models["cpu"].loss_mpjpe, rtol=1e-3, atol=0)
+    for (key, cuda), cpu in zip(models["cuda"].net_G.named_parameters(), models["cpu"].net_G.parameters()):
+        torch.testing.assert_close(cuda.grad.cpu(), cpu.grad, rtol=1e-2, atol=1e-2 * cpu.grad.abs().max().item(),
+                                   msg=lambda m: f"{key}: {m}")

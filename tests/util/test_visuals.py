@@ -6,8 +6,11 @@ import torch
 
 from util.flow_vis import flow2color
 from util.pose_draw import draw_pose_from_map
+from data.skeleton_maps import keypoint_pictures
+from util.skeleton_formats import LIMBS_COCO_17
 from util.visuals import (STRIP_GAP, VIEW_PICTURE, draw_flow, draw_image, draw_mask, draw_pose, draw_structure,
-                          draw_view_code, frame_strip, structure_drawer, view_angles, visuals_to_images)
+                          draw_view_code, frame_strip, keypoint_drawer, structure_drawer, view_angles,
+                          visuals_to_images)
 
 POSE_DRAWERS = {"input_P1": draw_image, "img_gen": draw_image, "input_BP1": draw_pose, "flow_fields": draw_flow,
                 "masks": draw_mask}
@@ -140,3 +143,21 @@ def test_frame_strip_rejects_what_is_not_a_clip(tensor):
         frame_strip(draw_image)(tensor, "clip")
     with pytest.raises(ValueError, match=r"visual 'clip\[0\]' must have 3 channels"):
         frame_strip(draw_image)(torch.zeros(2, 1, 4, 4), "clip")
+
+
+def test_keypoint_drawer_draws_four_evenly_spaced_frames():
+    sequence = torch.rand(2, 34, 24) * 1.6 - 0.8
+    strip = keypoint_drawer(LIMBS_COCO_17)(sequence, "current_skeleton")
+    assert strip.shape == (256, 4 * 256 + 3 * STRIP_GAP, 3)
+    for index, frame in enumerate((0, 8, 15, 23)):
+        start = index * (256 + STRIP_GAP)
+        expected = keypoint_pictures(sequence[0, :, frame:frame + 1], LIMBS_COCO_17, (256, 256))[0]
+        np.testing.assert_array_equal(strip[:, start:start + 256], expected)
+    np.testing.assert_array_equal(keypoint_drawer(LIMBS_COCO_17)(sequence[0]), strip)  # [34, T] as well
+    assert keypoint_drawer(LIMBS_COCO_17)(sequence[:, :, :2]).shape[1] == 2 * 256 + STRIP_GAP
+
+
+@pytest.mark.parametrize("tensor", [torch.zeros(36, 5), torch.zeros(1, 1, 34, 5), torch.zeros(34, 0)])
+def test_keypoint_drawer_rejects_what_is_not_a_keypoint_sequence(tensor):
+    with pytest.raises(ValueError, match=r"visual 'output_skeleton' \(keypoints\) must be \[34, T\] or \[B, 34, T\]"):
+        keypoint_drawer(LIMBS_COCO_17)(tensor, "output_skeleton")
