@@ -1,4 +1,4 @@
-"""View synthesis on ShapeNet cars and chairs, the full model (``shapenet``, original: model/shapenet_model.py, ShapeNet).
+"""View synthesis on ShapeNet cars and chairs, full model (``shapenet``, original: model/shapenet_model.py, ShapeNet).
 
 The ``pose`` model with view codes for poses: the original repeats Pose's training step line for
 line (a D step, then a G step with the L1, sampling correctness, VGG content and style, affine

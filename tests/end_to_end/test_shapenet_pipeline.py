@@ -59,7 +59,8 @@ def test_flow_stage_then_full_model_then_test_then_scores(shapenet_root, tmp_pat
     assert stage_one and all(key.startswith("flow_net.") for key in stage_one)
 
     # ---------------------------------------------------------------- stage 2: hand-over, by value
-    full_args = train_args(shapenet_root, checkpoints, "--model=shapenet", "--layers=2", "--niter=4", "--continue_train")
+    full_args = train_args(shapenet_root, checkpoints, "--model=shapenet", "--layers=2", "--niter=4",
+                           "--continue_train")
     handed_over = models.create_model(TrainOptions().parse(full_args))
     assert handed_over.iteration == 2
     generator = handed_over.net_G.state_dict()
@@ -124,7 +125,8 @@ def damage_unknown_id(root):
 def damage_label_out_of_range(root):
     with open(root / "id_car_train.txt", "a") as ids:
         ids.write("car0001_36_0\n")
-    return f"{root}/id_car_train.txt, line 55: view id 'car0001_36_0' has azimuth/10 = 36; expected one of 0, 2, ..., 34"
+    return (f"{root}/id_car_train.txt, line 55: view id 'car0001_36_0' has azimuth/10 = 36; "
+            "expected one of 0, 2, ..., 34")
 
 
 def damage_pose_in_file(root):
