@@ -13,8 +13,8 @@ _MODELS = {
     "pose_flow": ("model.pose_flow_model", "PoseFlowModel"),
     "face": ("model.face_model", "FaceModel", NOT_IMPLEMENTED),
     "dance": ("model.dance_model", "DanceModel", NOT_IMPLEMENTED),
-    "shapenet": ("model.shapenet_model", "ShapeNetModel", NOT_IMPLEMENTED),
-    "shapenetflow": ("model.shapenetflow_model", "ShapeNetFlowModel", NOT_IMPLEMENTED),
+    "shapenet": ("model.shapenet_model", "ShapeNetModel"),
+    "shapenetflow": ("model.shapenetflow_model", "ShapeNetFlowModel"),
     "keypoint": ("model.keypoint_model", "KeypointModel"),
 }
 _ALIASES = {"poseflownet": "pose_flow"}

@@ -78,7 +78,8 @@ class BaseModel:
     def test(self):
         raise NotImplementedError(
             f"model {type(self).__name__} (--model={self.opt.model}) has no test(): it only trains "
-            "(a flow-estimator pre-training stage); test the full model instead, e.g. --model=pose")
+            "(a flow-estimator pre-training stage); test the full model instead (pose after pose_flow, "
+            "shapenet after shapenetflow)")
 
     # ----------------------------------------------------------------------- setup
     def add_networks(self, networks):

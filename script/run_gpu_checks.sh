@@ -3,15 +3,19 @@
 #   1. ahead-of-time build of the custom CUDA ops;
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
 #   3. script/benchmark_ops.py and script/benchmark_train.py;
-#   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set.
+#   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set;
+#   5. view synthesis: shapenetflow then shapenet trained on synthetic cars, tested and scored, with
+#      it/s and peak memory per stage (script/gpu_shapenet_check.py, about a minute).
 # Logs and tables go to $OUT (default ./gpu_results); a summary is printed last.
-#     bash script/run_gpu_checks.sh
+#     bash script/run_gpu_checks.sh            # everything
+#     bash script/run_gpu_checks.sh shapenet   # only step 5
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-./gpu_results}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
 PYTHON=${PYTHON:-python3}
+ONLY=${1:-all}
 status=()
 
 step() {  # step NAME COMMAND...: run, log to $OUT/NAME.log, remember the exit status
@@ -24,6 +28,12 @@ step() {  # step NAME COMMAND...: run, log to $OUT/NAME.log, remember the exit s
 
 nvidia-smi -L | tee "$OUT/gpu.txt"
 "$PYTHON" -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda)" | tee -a "$OUT/gpu.txt"
+
+if [ "$ONLY" = shapenet ]; then
+    step shapenet "$PYTHON" -m script.gpu_shapenet_check --out "$OUT/shapenet.md"
+    printf '%s\n' "${status[@]}"
+    exit
+fi
 
 step build_ops "$PYTHON" -m script.build_ops
 step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
@@ -39,9 +49,10 @@ step torchrun_nccl env TORCH_HOME="$work/torch_home" "$PYTHON" -m torch.distribu
     --dataroot="$work/fashion" --checkpoints_dir="$work/checkpoints" --gpu_ids=0 --batchSize=8 --niter=20 \
     --print_freq=10 --display_freq=10 --save_latest_freq=20 --display_id=0 --nThreads=4
 ls "$work/checkpoints/nccl" | tee -a "$OUT/torchrun_nccl.log"
+step shapenet "$PYTHON" -m script.gpu_shapenet_check --out "$OUT/shapenet.md"
 
 echo
 echo "=== summary"
 printf '%s\n' "${status[@]}"
 grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
-cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" 2>/dev/null
+cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/shapenet.md" 2>/dev/null

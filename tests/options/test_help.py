@@ -34,7 +34,7 @@ def test_test_options_have_no_training_values(tmp_path):
 
 def test_train_help_shows_each_default_once_with_the_other_models_and_datasets(capsys):
     text = help_of(capsys, TrainOptions())
-    assert "weight of the sampling correctness loss (default: 5.0; --model=pose_flow: 20.0)" in text
+    assert "weight of the sampling correctness loss (default: 5.0; --model=pose_flow: 20.0; --model=shapenetflow: 20.0)" in text
     assert ("rotation range 'low,high' in degrees, or false (default: False; --dataset_mode=dance: True; "
             "--dataset_mode=market: -5.0,5.0)") in text
     assert ("spectral norm in the discriminator; --use_spect_d=false to unset (default: True) " in text)
@@ -44,8 +44,8 @@ def test_train_help_shows_each_default_once_with_the_other_models_and_datasets(c
 
 def test_help_defaults_are_those_of_the_chosen_model_and_dataset(capsys):
     text = help_of(capsys, TrainOptions(), "--model=pose_flow", "--dataset_mode=market")
-    assert "weight of the sampling correctness loss (default: 20.0; --model=pose: 5.0)" in text
-    assert "weight of the affine regularisation loss (default: 0.01; --model=pose: 0.0025)" in text
+    assert "weight of the sampling correctness loss (default: 20.0; --model=pose: 5.0; --model=shapenet: 5.0)" in text
+    assert "weight of the affine regularisation loss (default: 0.01; --model=pose: 0.0025; --model=shapenet: 0.0025)" in text
     assert "(default: -5.0,5.0; --dataset_mode=dance: True; --dataset_mode=face: False; --dataset_mode=fashion: False" \
         in " ".join(text.split())
     assert "size (h,w) images are resized to; set by the dataset (default: 128,64;" in text
