@@ -1,0 +1,230 @@
+"""The fast path (model/fast_path.py, util/cuda_graphs.py): when it applies, the optimizers' graph-safe
+form and their eager-layout checkpoints, channels_last placement; on a GPU, a graphed step equals
+the eager one (learning-rate changes included), the pose model's losses match the eager path, and
+a graphed run resumes as it would have gone on."""
+import copy
+import json
+import os
+import types
+
+import pytest
+import torch
+from torch import nn
+
+import train as train_script
+from model import fast_path
+from options.errors import OptionError
+from options.train_options import TrainOptions
+from script.make_synthetic_dataset import make_synthetic_dataset
+from util.cuda_graphs import GraphedInference, GraphedTrainingStep, graph_inputs, make_capturable
+
+
+class TwoNetModel:
+    """The shape of a GAN model's step: input_* tensors, two networks, two Adam optimizers, a
+    D step on detached outputs then a G step, losses kept as attributes."""
+
+    cuda_graph_safe = True
+
+    def __init__(self, device, lr=0.01):
+        torch.manual_seed(0)
+        self.device = torch.device(device)
+        self.net_G = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.LeakyReLU(0.1), nn.Conv2d(8, 3, 3, padding=1))
+        self.net_D = nn.Sequential(nn.Conv2d(3, 4, 4, stride=2), nn.LeakyReLU(0.1), nn.Conv2d(4, 1, 3))
+        self.net_G.to(self.device)
+        self.net_D.to(self.device)
+        self.optimizers = [torch.optim.Adam(self.net_G.parameters(), lr=lr, betas=(0.0, 0.999)),
+                           torch.optim.Adam(self.net_D.parameters(), lr=lr * 0.1, betas=(0.0, 0.999))]
+        self.schedulers = [torch.optim.lr_scheduler.LambdaLR(optimizer, lambda n: [1.0, 0.0, 2.0, 0.5][n % 4])
+                           for optimizer in self.optimizers]
+
+    def networks(self):
+        return {"G": self.net_G, "D": self.net_D}
+
+    def set_input(self, batch):
+        self.input_x, self.input_y = (batch[key].to(self.device) for key in ("x", "y"))
+
+    def optimize_parameters(self):
+        optimizer_g, optimizer_d = self.optimizers
+        fake = self.net_G(self.input_x)
+        optimizer_d.zero_grad(set_to_none=True)
+        self.loss_d = (self.net_D(self.input_y) - 1).square().mean() + self.net_D(fake.detach()).square().mean()
+        self.loss_d.backward()
+        optimizer_d.step()
+        optimizer_g.zero_grad(set_to_none=True)
+        self.loss_g = (fake - self.input_y).abs().mean() + (self.net_D(fake) - 1).square().mean()
+        self.loss_g.backward()
+        optimizer_g.step()
+
+
+def batches(count=5):
+    generator = torch.Generator().manual_seed(1)
+    return [{"x": torch.rand(2, 3, 16, 16, generator=generator), "y": torch.rand(2, 3, 16, 16, generator=generator)}
+            for _ in range(count)]
+
+
+# ------------------------------------------------------------------------------------------ CPU
+def test_the_fast_path_applies_only_on_one_gpu_to_models_that_declare_it():
+    model = types.SimpleNamespace(device=torch.device("cpu"))
+    assert not fast_path.use_cuda_graphs(model, types.SimpleNamespace(cuda_graphs="auto"))
+    assert not fast_path.use_cuda_graphs(model, types.SimpleNamespace(cuda_graphs="off"))
+    with pytest.raises(OptionError, match=r"^--cuda_graphs=on: the model runs on cpu, CUDA graphs need a CUDA device"):
+        fast_path.use_cuda_graphs(model, types.SimpleNamespace(cuda_graphs="on"))
+    with pytest.raises(OptionError, match="--cuda_graphs: expected one of auto, on, off, got 'yes'"):
+        fast_path.use_cuda_graphs(model, types.SimpleNamespace(cuda_graphs="yes"))
+
+
+def test_models_opt_in():
+    from model.base_model import BaseModel
+    from model.pose_flow_model import PoseFlowModel
+    from model.pose_model import PoseModel
+    assert not BaseModel.cuda_graph_safe
+    assert PoseModel.cuda_graph_safe and PoseFlowModel.cuda_graph_safe
+
+
+def test_cuda_graphs_option_defaults_to_auto(tmp_path):
+    opt = TrainOptions().parse(["--gpu_ids=-1", f"--checkpoints_dir={tmp_path}", "--attn_layer=2",
+                                "--kernel_size=2=3"], save=False)
+    assert opt.cuda_graphs == "auto"
+
+
+def test_the_cpu_step_is_the_eager_step():
+    model = TwoNetModel("cpu")
+    step = fast_path.training_step(model, types.SimpleNamespace(cuda_graphs="auto"))
+    reference = TwoNetModel("cpu")
+    for batch in batches(2):
+        step(batch)
+        reference.set_input(batch)
+        reference.optimize_parameters()
+    for a, b in zip(model.net_G.parameters(), reference.net_G.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_graph_inputs_are_the_input_tensors():
+    model = TwoNetModel("cpu")
+    model.set_input(batches(1)[0])
+    model.input_names = ["not a tensor"]
+    assert list(graph_inputs(model)) == ["input_x", "input_y"]
+
+
+def test_a_capturable_optimizer_saves_and_loads_the_eager_layout():
+    model = TwoNetModel("cpu")
+    model.set_input(batches(1)[0])
+    model.optimize_parameters()
+    optimizer = model.optimizers[0]
+    eager_state = copy.deepcopy(optimizer.state_dict())
+    make_capturable(optimizer)
+    assert all(group["capturable"] and group["fused"] for group in optimizer.param_groups)
+    saved = optimizer.state_dict()
+    assert saved["param_groups"] == eager_state["param_groups"]
+    for index, slots in eager_state["state"].items():
+        assert saved["state"][index].keys() == slots.keys()
+        for key, value in slots.items():
+            assert torch.equal(saved["state"][index][key], value)
+            assert saved["state"][index][key].device == value.device and saved["state"][index][key].dtype == value.dtype
+    assert all(state["step"].dtype == torch.float32 for state in optimizer.state.values())  # the live state stays
+    optimizer.load_state_dict(eager_state)
+    assert all(group["capturable"] and group["fused"] for group in optimizer.param_groups)
+
+
+def test_channels_last_only_where_no_instance_norm():
+    model = types.SimpleNamespace(
+        networks=lambda: {"G": nn.Sequential(nn.Conv2d(3, 4, 3), nn.InstanceNorm2d(4)), "D": nn.Conv2d(3, 4, 3)},
+        losses=nn.Sequential(nn.Conv2d(3, 4, 3)))
+    networks = model.networks()
+    model.networks = lambda: networks
+    fast_path.to_channels_last(model)
+    channels_last = torch.channels_last
+    assert not networks["G"][0].weight.is_contiguous(memory_format=channels_last)
+    assert networks["D"].weight.is_contiguous(memory_format=channels_last)
+    assert model.losses[0].weight.is_contiguous(memory_format=channels_last)
+
+
+def test_graphed_inference_runs_eagerly_off_the_gpu_or_with_gradients():
+    net = nn.Conv2d(3, 2, 1)
+    graphed = GraphedInference(net)
+    x = torch.rand(1, 3, 4, 4)
+    with torch.no_grad():
+        assert torch.equal(graphed(x), net(x))
+    assert graphed(x).requires_grad and not graphed.graphs
+
+
+# ------------------------------------------------------------------------------------------ CUDA
+@pytest.mark.cuda
+def test_graphed_step_equals_the_eager_step_with_changing_learning_rates():
+    """Learning rates 1, 0, 2, 0.5 x base in turn: a rate baked into the graph would show at once."""
+    graphed, eager, default = TwoNetModel("cuda"), TwoNetModel("cuda"), TwoNetModel("cuda")
+    step = GraphedTrainingStep(graphed, warmup=2)
+    for optimizer in eager.optimizers:
+        make_capturable(optimizer)  # the same (fused) arithmetic, eagerly
+    for index, batch in enumerate(batches(4) * 3):
+        step(batch)
+        for model in (eager, default):
+            model.set_input(batch)
+            model.optimize_parameters()
+        for model in (graphed, eager, default):
+            for scheduler in model.schedulers:
+                scheduler.step()
+        # cuDNN/cuBLAS may reduce in another order on another stream: rounding-level tolerance
+        torch.testing.assert_close(graphed.loss_g, eager.loss_g, rtol=1e-5, atol=1e-7, msg=f"step {index + 1}")
+    assert step.captured
+    for a, b, c in zip(graphed.net_G.parameters(), eager.net_G.parameters(), default.net_G.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
+        torch.testing.assert_close(a, c, rtol=1e-4, atol=1e-6)  # the foreach implementation, within rounding
+
+
+@pytest.mark.cuda
+def test_graphed_inference_equals_the_module():
+    net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 3, 1)).cuda().eval()
+    graphed = GraphedInference(net)
+    with torch.inference_mode():
+        for shape in [(4, 3, 16, 16), (4, 3, 16, 16), (1, 3, 16, 16)]:
+            x = torch.rand(shape, device="cuda")
+            out = graphed(x)
+            assert torch.equal(out, net(x))
+    assert len(graphed.graphs) == 2
+
+
+@pytest.fixture(scope="module")
+def market_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("synthetic_market_graphs")
+    make_synthetic_dataset(root, fmt="market", num_train_figures=2, num_test_figures=1, poses_per_figure=3,
+                           pairs_per_figure=3, seed=0)
+    return root
+
+
+def pose_args(root, checkpoints, *extra):
+    return ["--model=pose", "--attn_layer=2", "--kernel_size=2=3", "--dataset_mode=market", "--gpu_ids=0",
+            "--nThreads=0", "--name=graphs", "--display_id=0", "--no_html", f"--dataroot={root}",
+            f"--checkpoints_dir={checkpoints}", "--batchSize=2", "--print_freq=1", "--display_freq=1000",
+            "--save_latest_freq=1000", "--niter=4", "--niter_decay=4", *extra]
+
+
+def logged_losses(run_dir):
+    with open(os.path.join(run_dir, "loss_log.jsonl")) as log:
+        return [json.loads(line) for line in log if line.strip()]
+
+
+@pytest.mark.cuda
+@pytest.mark.slow
+def test_graphed_pose_training_resumes_as_it_would_have_gone_on(market_root, tmp_path, offline_vgg):
+    """8 steps (the last 4 with a decaying rate) in one run, and 1 step then a resumed run of 7
+    (3 eager warm-up steps, the capture, replays); the eager path alongside."""
+    straight = train_script.train(TrainOptions().parse(pose_args(market_root, tmp_path / "a", "--cuda_graphs=on")))
+    stop = train_script.StopRequest()
+    stop.signum = 2  # stop after the first step, as after Ctrl-C
+    split_args = pose_args(market_root, tmp_path / "b", "--cuda_graphs=on")
+    train_script.train(TrainOptions().parse(split_args), stop)
+    resumed = train_script.train(TrainOptions().parse(split_args + ["--continue_train"]))
+    eager = train_script.train(TrainOptions().parse(pose_args(market_root, tmp_path / "c", "--cuda_graphs=off")))
+    assert straight.iteration == resumed.iteration == eager.iteration == 8
+    for run in ("a", "b", "c"):
+        assert [record["iteration"] for record in logged_losses(tmp_path / run / "graphs")] == list(range(1, 9))
+    losses = {run: logged_losses(tmp_path / run / "graphs") for run in ("a", "b", "c")}
+    for a, b, c in zip(losses["a"], losses["b"], losses["c"]):
+        for name in straight.loss_names:
+            # cuDNN's algorithms and atomic additions vary from run to run: rounding-level tolerance
+            at = f"{name} at iteration {a['iteration']}"
+            assert b["losses"][name] == pytest.approx(a["losses"][name], rel=1e-4, abs=1e-6), f"resumed: {at}"
+            assert c["losses"][name] == pytest.approx(a["losses"][name], rel=1e-3, abs=1e-5), f"eager: {at}"
+    for (name, a), b in zip(straight.net_G.state_dict().items(), resumed.net_G.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6, msg=f"net_G.{name}")
