@@ -67,6 +67,9 @@ def parse_args(argv=None):
     parser.add_argument("--noise_floor", action="store_true", help="--same_training: also a second eager run")
     parser.add_argument("--csv", default=None, help="--same_training: write every step's losses to this CSV")
     parser.add_argument("--plot", default=None, help="--same_training: overlay the loss curves in this PNG")
+    parser.add_argument("--no_tf32", action="store_true",
+                        help="cuDNN convolutions in full float32 instead of PyTorch's default TF32 (the rounding "
+                             "then depends less on which algorithm cuDNN picks for a layout)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true",
                         help="instead: profile a few eager fp32 training steps of the first dataset and print the "
@@ -262,8 +265,9 @@ def same_training(dataset, root, workdir, args):
 
 
 def format_same_training(rows, steps):
+    tf32 = "TF32 convolutions (default)" if torch.backends.cudnn.allow_tf32 else "no TF32"
     lines = [f"Same training, {steps} steps from one seed: relative difference of each loss, fast path vs eager fp32 "
-             f"(GPU: {torch.cuda.get_device_name()}, torch {torch.__version__})",
+             f"(GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, {tf32})",
              "| dataset | loss | max | median | eager vs eager max (noise) |", "|---|---|---|---|---|"]
     for dataset, name, largest, median, noise in rows:
         lines.append(f"| {dataset} | {name} | {largest:.2e} | {median:.2e} | "
@@ -317,6 +321,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.impl:
         os.environ["GFLA_OPS_IMPL"] = args.impl
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     if not torch.cuda.is_available():
         print("benchmark_train: no CUDA GPU visible; nothing to measure")
         return
@@ -338,15 +344,13 @@ def main(argv=None):
                 all_curves[dataset] = (names, curves)
             else:
                 rows += benchmark(dataset, root, workdir, args)
-    if args.same_training:
-        write_curves(all_curves, args.csv, args.plot)
-        table = format_same_training(rows, args.steps)
-    else:
-        table = format_table(rows)
+    table = format_same_training(rows, args.steps) if args.same_training else format_table(rows)
     print(table)
     if args.out:
         with open(args.out, "w") as handle:
             handle.write(table + "\n")
+    if args.same_training:
+        write_curves(all_curves, args.csv, args.plot)
 
 
 if __name__ == "__main__":

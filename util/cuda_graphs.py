@@ -124,9 +124,10 @@ class GraphedTrainingStep:
         for optimizer in self.model.optimizers:
             optimizer.zero_grad(set_to_none=True)  # the gradients become the graph's own tensors
         graph = torch.cuda.CUDAGraph()
-        # thread_local: the data loader's pin-memory thread may use CUDA meanwhile
-        with self._learning_rates_as_tensors(), torch.cuda.graph(graph, capture_error_mode="thread_local"), \
-                self._step_context():
+        # on the warm-up's stream: the autograd nodes the warm-up left alive (e.g. through the
+        # losses) keep that stream; thread_local: the loader's pin-memory thread may use CUDA meanwhile
+        capture = torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local")
+        with self._learning_rates_as_tensors(), capture, self._step_context():
             self.model.optimize_parameters()
         self.graph = graph
 
@@ -249,6 +250,6 @@ class GraphedInference(nn.Module):
                 self._orig_mod(*static_inputs)
         torch.cuda.current_stream().wait_stream(stream)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
+        with torch.cuda.graph(graph, stream=stream, capture_error_mode="thread_local"):
             static_outputs = self._orig_mod(*static_inputs)
         return graph, static_inputs, static_outputs

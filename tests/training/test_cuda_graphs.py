@@ -206,9 +206,11 @@ def logged_losses(run_dir):
 
 @pytest.mark.cuda
 @pytest.mark.slow
-def test_graphed_pose_training_resumes_as_it_would_have_gone_on(market_root, tmp_path, offline_vgg):
+def test_graphed_pose_training_resumes_as_it_would_have_gone_on(market_root, tmp_path, offline_vgg, monkeypatch):
     """8 steps (the last 4 with a decaying rate) in one run, and 1 step then a resumed run of 7
-    (3 eager warm-up steps, the capture, replays); the eager path alongside."""
+    (3 eager warm-up steps, the capture, replays); the eager path alongside. In full float32: with
+    TF32 convolutions the rounding differs with the algorithm cuDNN picks per layout (about 1e-3)."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
     straight = train_script.train(TrainOptions().parse(pose_args(market_root, tmp_path / "a", "--cuda_graphs=on")))
     stop = train_script.StopRequest()
     stop.signum = 2  # stop after the first step, as after Ctrl-C
@@ -220,11 +222,13 @@ def test_graphed_pose_training_resumes_as_it_would_have_gone_on(market_root, tmp
     for run in ("a", "b", "c"):
         assert [record["iteration"] for record in logged_losses(tmp_path / run / "graphs")] == list(range(1, 9))
     losses = {run: logged_losses(tmp_path / run / "graphs") for run in ("a", "b", "c")}
+    mismatches = []  # all of them, with the values: rounding-level tolerance (atomic additions, algorithms)
     for a, b, c in zip(losses["a"], losses["b"], losses["c"]):
         for name in straight.loss_names:
-            # cuDNN's algorithms and atomic additions vary from run to run: rounding-level tolerance
-            at = f"{name} at iteration {a['iteration']}"
-            assert b["losses"][name] == pytest.approx(a["losses"][name], rel=1e-4, abs=1e-6), f"resumed: {at}"
-            assert c["losses"][name] == pytest.approx(a["losses"][name], rel=1e-3, abs=1e-5), f"eager: {at}"
+            for run, tolerance, record in (("resumed", 1e-4, b), ("eager", 1e-4, c)):
+                if record["losses"][name] != pytest.approx(a["losses"][name], rel=tolerance, abs=1e-6):
+                    mismatches.append(f"{run} {name} at iteration {a['iteration']}: {record['losses'][name]!r} "
+                                      f"!= {a['losses'][name]!r}")
+    assert not mismatches, "\n".join(mismatches)
     for (name, a), b in zip(straight.net_G.state_dict().items(), resumed.net_G.state_dict().values()):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6, msg=f"net_G.{name}")
