@@ -127,6 +127,12 @@ def inference_step(model, path):
     return step
 
 
+def machine():
+    """'GPU: <name>, torch <version>' for the tables."""
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
+    return f"GPU: {gpu}, torch {torch.__version__}"
+
+
 def release():
     gc.collect()
     torch.cuda.synchronize()
@@ -211,8 +217,7 @@ def format_table(rows):
     def number(value, digits):
         return "-" if value is None else f"{value:.{digits}f}"
 
-    lines = [f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, ops impl: "
-             f"{os.environ.get('GFLA_OPS_IMPL', 'auto')}",
+    lines = [f"{machine()}, ops impl: {os.environ.get('GFLA_OPS_IMPL', 'auto')}",
              "| dataset | what | batch | path | ms / step | per second | peak GiB | host launches / step "
              "| GPU kernels / step | GPU-busy ms / step |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -249,7 +254,8 @@ def relative_difference(values, reference):
 
 
 def same_training(dataset, root, workdir, args):
-    """Rows (dataset, loss, fast max, fast median, noise max | None) and the loss curves."""
+    """Rows (dataset, loss, fast max, fast median, noise max, noise median; None without
+    ``--noise_floor``), the loss names and the loss curves."""
     names, eager = train_losses(dataset, root, workdir, args, TRAIN_PATHS["eager fp32"])
     _, fast = train_losses(dataset, root, workdir, args, TRAIN_PATHS["fast"])
     noise = None
@@ -259,19 +265,22 @@ def same_training(dataset, root, workdir, args):
         noise = relative_difference(again, eager)
         curves["eager fp32 again"] = again
     difference = relative_difference(fast, eager)
-    rows = [(dataset, name, difference[:, i].max().item(), difference[:, i].median().item(),
-             None if noise is None else noise[:, i].max().item()) for i, name in enumerate(names)]
+    rows = [(dataset, name, *_max_and_median(difference[:, i]), *_max_and_median(None if noise is None else noise[:, i]))
+            for i, name in enumerate(names)]
     return rows, names, curves
+
+
+def _max_and_median(values):
+    return (None, None) if values is None else (values.max().item(), values.median().item())
 
 
 def format_same_training(rows, steps):
     tf32 = "TF32 convolutions (default)" if torch.backends.cudnn.allow_tf32 else "no TF32"
     lines = [f"Same training, {steps} steps from one seed: relative difference of each loss, fast path vs eager fp32 "
-             f"(GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, {tf32})",
-             "| dataset | loss | max | median | eager vs eager max (noise) |", "|---|---|---|---|---|"]
-    for dataset, name, largest, median, noise in rows:
-        lines.append(f"| {dataset} | {name} | {largest:.2e} | {median:.2e} | "
-                     f"{'-' if noise is None else f'{noise:.2e}'} |")
+             f"({machine()}, {tf32})",
+             "| dataset | loss | max | median | eager vs eager (noise): max | median |", "|---|---|---|---|---|---|"]
+    for dataset, name, *values in rows:
+        lines.append(f"| {dataset} | {name} | " + " | ".join("-" if v is None else f"{v:.2e}" for v in values) + " |")
     return "\n".join(lines)
 
 

@@ -1,10 +1,11 @@
 """The fast path (model/fast_path.py, util/cuda_graphs.py): when it applies, the optimizers' graph-safe
 form and their eager-layout checkpoints, channels_last placement; on a GPU, a graphed step equals
 the eager one (learning-rate changes included), the pose model's losses match the eager path, and
-a graphed run resumes as it would have gone on."""
+a graphed run resumes exactly."""
 import copy
 import json
 import os
+import signal
 import types
 
 import pytest
@@ -17,6 +18,9 @@ from options.errors import OptionError
 from options.train_options import TrainOptions
 from script.make_synthetic_dataset import make_synthetic_dataset
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep, graph_inputs, make_capturable
+
+from .conftest import parse_train
+from .toy_training import TOY_MODELS, ToyFullModel
 
 
 class TwoNetModel:
@@ -204,31 +208,92 @@ def logged_losses(run_dir):
         return [json.loads(line) for line in log if line.strip()]
 
 
+class GraphSafeToyGAN(ToyFullModel):
+    """ToyFullModel's networks and optimizers with a graph-safe step: a G step on noisy input (CUDA
+    noise), then a D step on the detached output; no host synchronisation, losses kept as tensors."""
+
+    cuda_graph_safe = True
+
+    def __init__(self, opt):
+        super().__init__(opt)
+        self.loss_names = ["rec", "dis"]
+
+    def set_input(self, batch):
+        self.input_x, self.input_y = batch["x"].to(self.device), batch["y"].to(self.device)
+        self.image_paths = list(batch["path"])
+
+    def optimize_parameters(self):
+        self.output = self.net_G(self.input_x + 0.01 * torch.randn_like(self.input_x))
+        self.loss_rec = nn.functional.l1_loss(self.output, self.input_y)
+        self.optimizers[0].zero_grad(set_to_none=True)
+        self.loss_rec.backward()
+        self.optimizers[0].step()
+        self.loss_dis = self.net_D(self.output.detach()).square().mean()
+        self.optimizers[1].zero_grad(set_to_none=True)
+        self.loss_dis.backward()
+        self.optimizers[1].step()
+
+
+def stopped_after_first_step():
+    stop = train_script.StopRequest()
+    stop.signum = signal.SIGINT  # as after Ctrl-C during step 1: that step completes, 'latest' is saved
+    return stop
+
+
+@pytest.mark.cuda
+def test_graphed_run_resumes_exactly(train_entry, toy_argv, monkeypatch, tmp_path):
+    """A deterministic model (cuDNN deterministic, CUDA noise): 8 steps, the last 3 with a decaying
+    rate, in one graphed run, and 1 step then a resumed graphed run (3 eager warm-up steps, the
+    capture, replays), as the eager GPU resume test: same losses, weights and optimizer state."""
+    monkeypatch.setitem(TOY_MODELS, "toy_graphed", GraphSafeToyGAN)
+    monkeypatch.setattr(torch.backends.cudnn, "deterministic", True)
+    extra = ["--gpu_ids=0", "--cuda_graphs=on", "--print_freq=1"]
+    full = train_entry.train(parse_train(toy_argv("full", *extra, model_name="toy_graphed")))
+    split_argv = toy_argv("split", *extra, model_name="toy_graphed")
+    train_entry.train(parse_train(split_argv), stopped_after_first_step())
+    resumed = train_entry.train(parse_train(split_argv + ["--continue_train"]))
+    assert full.iteration == resumed.iteration == 8
+    full_log, resumed_log = (logged_losses(tmp_path / "result" / name) for name in ("full", "split"))
+    assert [record["iteration"] for record in resumed_log] == list(range(1, 9))
+    for a, b in zip(full_log, resumed_log):
+        for name in ("rec", "dis"):
+            assert b["losses"][name] == pytest.approx(a["losses"][name], rel=1e-5, abs=1e-7), \
+                f"{name} at iteration {a['iteration']}"
+    for net in ("net_G", "net_D"):
+        for (name, a), b in zip(getattr(full, net).state_dict().items(), getattr(resumed, net).state_dict().values()):
+            torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-7, msg=f"{net}.{name}")
+    for got, expected in zip(resumed.optimizers, full.optimizers):
+        got, expected = got.state_dict(), expected.state_dict()
+        assert got["param_groups"] == expected["param_groups"]
+        for index, slots in expected["state"].items():
+            for slot, value in slots.items():
+                torch.testing.assert_close(got["state"][index][slot], value, rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.cuda
 @pytest.mark.slow
-def test_graphed_pose_training_resumes_as_it_would_have_gone_on(market_root, tmp_path, offline_vgg, monkeypatch):
-    """8 steps (the last 4 with a decaying rate) in one run, and 1 step then a resumed run of 7
-    (3 eager warm-up steps, the capture, replays); the eager path alongside. In full float32: with
-    TF32 convolutions the rounding differs with the algorithm cuDNN picks per layout (about 1e-3)."""
+def test_graphed_pose_training_matches_eager_and_resumes(market_root, tmp_path, offline_vgg, monkeypatch):
+    """train.py on synthetic Market: 8 graphed steps (the last 4 with a decaying rate) in one run,
+    1 step then a resumed graphed run, and the eager path. The pose step is not deterministic on a
+    GPU (atomic additions in grid_sample's and the attention's backward) and Adam turns rounding-level
+    differences of near-zero gradients into rate-sized ones, so runs drift apart within a few steps
+    (``script.benchmark_train --same_training --noise_floor`` measures it): the first step of each
+    comparison, from the same state, agrees to rounding; later ones to the drift. In full float32."""
     monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
     straight = train_script.train(TrainOptions().parse(pose_args(market_root, tmp_path / "a", "--cuda_graphs=on")))
-    stop = train_script.StopRequest()
-    stop.signum = 2  # stop after the first step, as after Ctrl-C
     split_args = pose_args(market_root, tmp_path / "b", "--cuda_graphs=on")
-    train_script.train(TrainOptions().parse(split_args), stop)
+    train_script.train(TrainOptions().parse(split_args), stopped_after_first_step())
     resumed = train_script.train(TrainOptions().parse(split_args + ["--continue_train"]))
     eager = train_script.train(TrainOptions().parse(pose_args(market_root, tmp_path / "c", "--cuda_graphs=off")))
     assert straight.iteration == resumed.iteration == eager.iteration == 8
-    for run in ("a", "b", "c"):
-        assert [record["iteration"] for record in logged_losses(tmp_path / run / "graphs")] == list(range(1, 9))
     losses = {run: logged_losses(tmp_path / run / "graphs") for run in ("a", "b", "c")}
-    mismatches = []  # all of them, with the values: rounding-level tolerance (atomic additions, algorithms)
+    assert all([record["iteration"] for record in log] == list(range(1, 9)) for log in losses.values())
+    mismatches = []
     for a, b, c in zip(losses["a"], losses["b"], losses["c"]):
-        for name in straight.loss_names:
-            for run, tolerance, record in (("resumed", 1e-4, b), ("eager", 1e-4, c)):
-                if record["losses"][name] != pytest.approx(a["losses"][name], rel=tolerance, abs=1e-6):
-                    mismatches.append(f"{run} {name} at iteration {a['iteration']}: {record['losses'][name]!r} "
-                                      f"!= {a['losses'][name]!r}")
+        step = a["iteration"]
+        for run, record, same_state in (("resumed", b, step <= 2), ("eager", c, step == 1)):
+            for name, value in record["losses"].items():
+                tolerance = 1e-3 if same_state else 5e-2
+                if value != pytest.approx(a["losses"][name], rel=tolerance, abs=1e-5):
+                    mismatches.append(f"{run} {name} at iteration {step}: {value!r} != {a['losses'][name]!r}")
     assert not mismatches, "\n".join(mismatches)
-    for (name, a), b in zip(straight.net_G.state_dict().items(), resumed.net_G.state_dict().values()):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6, msg=f"net_G.{name}")
