@@ -11,8 +11,8 @@ stopped by the clock as by Ctrl-C (the step completes, 'latest' is saved), with 
 ``--cuda_graphs=auto``. Then ``test.py --save_input`` generates every test pair, and each
 generated image and, as the baseline, the source image itself are scored against the target:
 L1 and SSIM (``script.metrics_lib.reconstruction``), and LPIPS when the ``lpips`` package and the
-AlexNet weights are available (``script.metrics_lib.lpips_metric``; skipped with the reason
-otherwise). Prints a markdown table, writes it to ``<out_dir>/learning_check.md`` with the
+AlexNet weights (hub cache or ``--alexnet_weights``) are available (``script.metrics_lib.lpips_metric``;
+skipped with the reason otherwise). Prints a markdown table, writes it to ``<out_dir>/learning_check.md`` with the
 iterations reached, and an image grid (rows: source | target | generated) to
 ``<out_dir>/learning_check_grid.png``.
 """
@@ -32,6 +32,7 @@ from util.cli import run_entry_point  # noqa: E402
 
 COMMON = ["--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3", "--name=learning_check", "--display_id=0"]
 GRID_ROWS = 8
+RESULT_EXTENSION = ".jpg"  # test.py's: <P1 stem>_2_<P2 stem>_{vis,ref,gt}.jpg
 STAGE_ONE_SHARE = 0.25
 
 
@@ -41,6 +42,8 @@ def parse_args(argv=None):
     parser.add_argument("--out_dir", default="./learning_check", help="where the table and the grid go")
     parser.add_argument("--workdir", default=None, help="dataset, checkpoints and results (default: a temporary folder)")
     parser.add_argument("--gpu_ids", default="0")
+    parser.add_argument("--alexnet_weights", default=None,
+                        help="torchvision AlexNet weights for LPIPS (default: the torch hub cache)")
     parser.add_argument("--figures", type=int, default=48, help="synthetic training figures (4 poses, 8 pairs each)")
     return parser.parse_args(argv)
 
@@ -58,31 +61,33 @@ def train_for(argv, seconds):
         timer.cancel()
 
 
-def score(results_dir):
+def score(results_dir, alexnet_weights=None):
     """{metric: (generated, copied source)} means over the test pairs, and the triplets' paths."""
     from script.metrics_lib.image_files import read_rgb
     from script.metrics_lib.reconstruction import l1, ssim
-    triplets = [(path[:-len("_vis.jpg")] + "_ref.jpg", path[:-len("_vis.jpg")] + "_gt.jpg", path)
-                for path in sorted(glob.glob(os.path.join(results_dir, "*_vis.jpg")))]
+    generated = sorted(glob.glob(os.path.join(results_dir, "*_vis" + RESULT_EXTENSION)))
+    stems = [path[:-len("_vis" + RESULT_EXTENSION)] for path in generated]
+    triplets = [(stem + "_ref" + RESULT_EXTENSION, stem + "_gt" + RESULT_EXTENSION, path)
+                for stem, path in zip(stems, generated)]
     if not triplets:
-        raise RuntimeError(f"test.py wrote no *_vis.jpg into {results_dir}")
+        raise RuntimeError(f"test.py wrote no *_vis{RESULT_EXTENSION} into {results_dir}")
     images = [[read_rgb(path).astype(np.float64) / 255 for path in triplet] for triplet in triplets]
     scores = {name: (np.mean([metric(target, generated) for _, target, generated in images]),
                      np.mean([metric(target, source) for source, target, _ in images]))
               for name, metric in (("L1 (lower is better)", l1), ("SSIM (higher is better)", ssim))}
-    lpips_scores, note = lpips_means(images)
+    lpips_scores, note = lpips_means(images, alexnet_weights)
     if lpips_scores:
         scores["LPIPS (lower is better)"] = lpips_scores
     return scores, triplets, note
 
 
-def lpips_means(images):
+def lpips_means(images, alexnet_weights=None):
     """LPIPS means (generated, copied source), or (None, why not)."""
     try:
         import torch
 
         from script.metrics_lib.lpips_metric import build_lpips, lpips_distances
-        model, _ = build_lpips()
+        model, _ = build_lpips(alexnet_weights)
     except Exception as error:  # no lpips package or no AlexNet weights offline: report, do not fail
         return None, f"LPIPS skipped: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
@@ -112,20 +117,19 @@ def main(argv=None):
         workdir = args.workdir or temporary
         root, checkpoints = os.path.join(workdir, "market"), os.path.join(workdir, "checkpoints")
         results = os.path.join(workdir, "results")
-        os.environ["TORCH_HOME"] = os.path.join(workdir, "torch_home")
-        write_random_vgg19(os.environ["TORCH_HOME"])
+        vgg = write_random_vgg19(os.path.join(workdir, "random_vgg"))  # LPIPS keeps the usual hub cache
         make_synthetic_dataset(root, fmt="market", num_train_figures=args.figures, num_test_figures=4,
                                poses_per_figure=4, pairs_per_figure=8, seed=0, overwrite=True)
         common = [*COMMON, f"--dataroot={root}", f"--checkpoints_dir={checkpoints}", f"--gpu_ids={args.gpu_ids}",
                   "--niter=100000000", "--print_freq=500", "--display_freq=100000000", "--save_latest_freq=5000",
-                  "--no_html"]
+                  "--no_html", f"--vgg_weights={vgg}"]
         budget = args.minutes * 60
         flow = train_for([*common, "--model=pose_flow", "--overwrite"], budget * STAGE_ONE_SHARE)
         full = train_for([*common, "--model=pose", "--continue_train"], budget * (1 - STAGE_ONE_SHARE))
         test_script.test(TestOptions().parse([*COMMON, "--model=pose", f"--dataroot={root}", "--phase=test",
                                               f"--checkpoints_dir={checkpoints}", f"--gpu_ids={args.gpu_ids}",
                                               f"--results_dir={results}", "--save_input"]))
-        scores, triplets, note = score(results)
+        scores, triplets, note = score(results, args.alexnet_weights)
         write_grid(triplets, os.path.join(args.out_dir, "learning_check_grid.png"))
     lines = [f"Synthetic Market, random VGG19 weights, {args.minutes:g} min: pose_flow {flow.iteration} iterations, "
              f"pose to iteration {full.iteration}; {len(triplets)} test pairs",

@@ -3,8 +3,6 @@ form and their eager-layout checkpoints, channels_last placement; on a GPU, a gr
 the eager one (learning-rate changes included), the pose model's losses match the eager path, and
 a graphed run resumes exactly."""
 import copy
-import json
-import os
 import signal
 import types
 
@@ -16,7 +14,7 @@ import train as train_script
 from model import fast_path
 from options.errors import OptionError
 from options.train_options import TrainOptions
-from script.make_synthetic_dataset import make_synthetic_dataset
+from tests.end_to_end.test_pose_pipeline import logged_losses, market_root  # noqa: F401 (a fixture)
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep, graph_inputs, make_capturable
 
 from .conftest import parse_train
@@ -188,24 +186,11 @@ def test_graphed_inference_equals_the_module():
     assert len(graphed.graphs) == 2
 
 
-@pytest.fixture(scope="module")
-def market_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("synthetic_market_graphs")
-    make_synthetic_dataset(root, fmt="market", num_train_figures=2, num_test_figures=1, poses_per_figure=3,
-                           pairs_per_figure=3, seed=0)
-    return root
-
-
 def pose_args(root, checkpoints, *extra):
     return ["--model=pose", "--attn_layer=2", "--kernel_size=2=3", "--dataset_mode=market", "--gpu_ids=0",
             "--nThreads=0", "--name=graphs", "--display_id=0", "--no_html", f"--dataroot={root}",
             f"--checkpoints_dir={checkpoints}", "--batchSize=2", "--print_freq=1", "--display_freq=1000",
             "--save_latest_freq=1000", "--niter=4", "--niter_decay=4", *extra]
-
-
-def logged_losses(run_dir):
-    with open(os.path.join(run_dir, "loss_log.jsonl")) as log:
-        return [json.loads(line) for line in log if line.strip()]
 
 
 class GraphSafeToyGAN(ToyFullModel):
