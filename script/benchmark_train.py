@@ -58,7 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--train_batch", type=int, default=8)
     parser.add_argument("--test_batch", type=int, default=32)
     parser.add_argument("--datasets", default="fashion,market")
-    parser.add_argument("--variants", action="store_true", help="also the fast path without channels_last and with bf16")
+    parser.add_argument("--variants", action="store_true",
+                        help="also the fast path without channels_last and with bf16")
     parser.add_argument("--no_inference", action="store_true", help="training steps only")
     parser.add_argument("--impl", default=None, help="GFLA_OPS_IMPL for the custom ops (default: auto)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
@@ -265,8 +266,8 @@ def same_training(dataset, root, workdir, args):
         noise = relative_difference(again, eager)
         curves["eager fp32 again"] = again
     difference = relative_difference(fast, eager)
-    rows = [(dataset, name, *_max_and_median(difference[:, i]), *_max_and_median(None if noise is None else noise[:, i]))
-            for i, name in enumerate(names)]
+    rows = [(dataset, name, *_max_and_median(difference[:, i]),
+             *_max_and_median(None if noise is None else noise[:, i])) for i, name in enumerate(names)]
     return rows, names, curves
 
 
@@ -292,7 +293,8 @@ def write_curves(all_curves, csv_path, plot_path):
             for dataset, (names, curves) in all_curves.items():
                 for path, values in curves.items():
                     for step, row in enumerate(values.tolist(), start=1):
-                        handle.writelines(f"{dataset},{path},{step},{name},{value!r}\n" for name, value in zip(names, row))
+                        handle.writelines(f"{dataset},{path},{step},{name},{value!r}\n"
+                                          for name, value in zip(names, row))
     if plot_path:
         import matplotlib
         matplotlib.use("Agg")

@@ -40,7 +40,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training time of both stages together")
     parser.add_argument("--out_dir", default="./learning_check", help="where the table and the grid go")
-    parser.add_argument("--workdir", default=None, help="dataset, checkpoints and results (default: a temporary folder)")
+    parser.add_argument("--workdir", default=None,
+                        help="dataset, checkpoints and results (default: a temporary folder)")
     parser.add_argument("--gpu_ids", default="0")
     parser.add_argument("--alexnet_weights", default=None,
                         help="torchvision AlexNet weights for LPIPS (default: the torch hub cache)")
@@ -92,7 +93,8 @@ def lpips_means(images, alexnet_weights=None):
         return None, f"LPIPS skipped: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
     def batch(index):
-        return torch.from_numpy(np.stack([triplet[index] for triplet in images]) * 255).round().byte().permute(0, 3, 1, 2)
+        stacked = np.stack([triplet[index] for triplet in images]) * 255
+        return torch.from_numpy(stacked).round().byte().permute(0, 3, 1, 2)
 
     source, target, generated = batch(0), batch(1), batch(2)
     return (lpips_distances(model, generated, target).mean().item(),

@@ -25,7 +25,8 @@ def cases(device, dtype=torch.float64):
     return {
         "block_extractor": (BLOCK_EXTRACTOR, block_extractor_reference, (source, flow), (3,)),
         "resample2d": (RESAMPLE2D, resample2d_reference, (source, flow), (4, 1, 2.0)),
-        "local_attention_apply": (LOCAL_ATTENTION_APPLY, local_attention_apply_reference, (source, weights, flow), (3,)),
+        "local_attention_apply": (LOCAL_ATTENTION_APPLY, local_attention_apply_reference, (source, weights, flow),
+                                  (3,)),
     }
 
 
