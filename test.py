@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 import data
 import model as models
+from model.fast_path import graph_inference
 from options.test_options import TestOptions
 from util import distributed as dist
 from util.cli import run_entry_point
@@ -23,6 +24,7 @@ def test(opt):
     seed_everything(opt.seed)
     loader = data.create_dataloader(opt)  # drop_last is False when not training
     model = models.create_model(opt)  # loads --which_iter and switches the networks to eval()
+    graph_inference(model, opt)  # on one GPU the generator's forward pass is one CUDA graph replay
 
     # ---------------------------------------------------------------- generation
     with torch.inference_mode():

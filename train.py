@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 import data
 import model as models
+from model.fast_path import training_step
 from options.train_options import TrainOptions
 from util import distributed as dist
 from util.cli import run_entry_point
@@ -94,6 +95,7 @@ def train(opt, stop=None):
     model = models.create_model(opt)  # restores the RNG on resume: nothing may draw from it before the loop
     if opt.continue_train:
         visualizer.drop_records_after(model.iteration)  # the iterations redone now are logged again
+    step = training_step(model, opt)  # set_input + optimize_parameters; one CUDA graph replay on one GPU
     watch = LossWatch(model.loss_names, last_saved=model.iteration if opt.continue_train else None)
     total_iterations = opt.niter + opt.niter_decay
     progress = tqdm(total=total_iterations, initial=min(model.iteration, total_iterations),
@@ -107,8 +109,7 @@ def train(opt, stop=None):
             for batch in epoch_batches(loader, opt.seed, model.epoch, position, rank):
                 # ------------------------------------------------ one optimisation step
                 try:
-                    model.set_input(batch)
-                    model.optimize_parameters()
+                    step(batch)
                 except Exception:
                     watch.check(every_rank=False)  # an earlier NaN is the cause: report that instead
                     raise

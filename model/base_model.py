@@ -35,6 +35,10 @@ class BaseModel:
     configuration_options = ("dataset_mode", "load_size", "structure_nc", "image_nc", "layers", "attn_layer",
                              "kernel_size", "use_spect_g", "use_spect_d")
     visual_drawers = {}  # visual name -> drawer (util.visuals), in display order
+    # True: optimize_parameters() may be captured as one CUDA graph (model.fast_path): it reads its
+    # batch only from the tensor attributes input_* set by set_input, never synchronises with the
+    # host or copies CPU tensors over, and launches the same kernels every step
+    cuda_graph_safe = False
 
     def __init__(self, opt):
         self.opt = opt

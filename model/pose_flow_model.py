@@ -16,6 +16,7 @@ from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 
 
 class PoseFlowModel(PosePairModel):
+    cuda_graph_safe = True  # model.fast_path may replay optimize_parameters() as a CUDA graph
     visual_drawers = {"input_P1": draw_image, "input_P2": draw_image, "warp": draw_image, "flow_fields": draw_flow,
                       "masks": draw_mask, "input_BP1": draw_pose, "input_BP2": draw_pose}
 

@@ -18,6 +18,7 @@ from util.visuals import draw_flow, draw_image, draw_mask, draw_pose
 class PoseModel(PosePairModel):
     # discriminator depth by dataset (original: model/pose_model.py, Pose; other datasets had no D)
     D_LAYERS = {"fashion": 4, "market": 3}
+    cuda_graph_safe = True  # model.fast_path may replay optimize_parameters() as a CUDA graph
     visual_drawers = {"input_P1": draw_image, "input_BP2": draw_pose, "img_gen": draw_image, "input_P2": draw_image,
                       "flow_fields": draw_flow, "masks": draw_mask}
 

@@ -81,6 +81,9 @@ class BaseOptions:
         parser.add_argument("--display_env", type=str, default=None,
                             help="visdom environment (default: --name without underscores)")
         add_bool(parser, "--display_tensorboard", False, "also log to TensorBoard under <name>/tensorboard")
+        parser.add_argument("--cuda_graphs", type=str, default="auto", choices=["auto", "on", "off"],
+                            help="the fast path (model/fast_path.py): each training step / generator call replayed "
+                                 "as one CUDA graph; auto: on a single GPU for the models that support it")
         return parser
 
     def gather_options(self, argv):

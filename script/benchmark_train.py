@@ -1,16 +1,29 @@
-"""Benchmark the pose model on a GPU: training step (G + D + all losses) and test-time throughput.
+"""Benchmark the pose model on a GPU: the eager float32 path against the fast path (model/fast_path.py).
 
-Measures, for the fashion (256x256) and market (128x64) configurations with random weights:
-iterations/s and peak memory of ``PoseModel.optimize_parameters`` at batch 8, in float32 and under
-bf16 autocast, and generated images/s at batch 32 (``net_G`` in eval mode, inference mode).
-Inputs come from the real loaders, reading a synthetic dataset written to a temporary folder;
-a handful of batches is moved to the GPU first so that the loader is not what is timed.
-VGG19 gets random weights written into a temporary TORCH_HOME (no downloads).
+    python -m script.benchmark_train [--steps 30] [--datasets fashion,market] [--variants] [--out FILE]
+    python -m script.benchmark_train --same_training [--steps 200] [--noise_floor] [--plot curves.png]
 
-    python -m script.benchmark_train [--steps 30] [--impl auto|torch|cuda] [--out table.md]
+Default mode: for the fashion (256x256) and market (128x64) configurations with random weights, a
+training step (``PoseModel``: G + D + all losses + both optimizer steps, batch 8) and generator
+inference (batch 32, inference mode), each eagerly in float32 (``--cuda_graphs=off``) and on the
+fast path (``--cuda_graphs=on``: whole-step CUDA graph, channels_last D and VGG): median ms per step
+and it/s (img/s) over ``--steps`` after ``--warmup``, peak GiB, and from a profile of 3 steps the host
+launches per step (kernel and graph launches the CPU issues), the kernels the GPU runs per step and
+the GPU-busy ms per step. ``--variants`` adds the fast path without channels_last and with bf16
+autocast. Inputs come from the real loaders on a synthetic dataset in a temporary folder, moved to
+the GPU first (the loader is not timed); VGG19 gets random weights (no downloads).
+
+``--same_training``: from one seed, both paths train ``--steps`` steps (default 200) on the same
+synthetic batches; prints per loss the maximum and median relative difference of the fast path's
+losses from the eager ones (``--noise_floor``: also of a second eager run from the first, the
+run-to-run noise of the GPU's atomic additions and cuDNN's algorithm choice); ``--csv`` writes
+every step's losses, ``--plot`` overlays the loss curves in a PNG (matplotlib), e.g. over 2,000
+steps: ``--same_training --steps 2000 --plot curves.png``.
 """
 import argparse
 import contextlib
+import gc
+import math
 import os
 import sys
 import tempfile
@@ -26,49 +39,108 @@ CONFIGS = {
     "fashion": ["--dataset_mode=fashion", "--attn_layer=2,3", "--kernel_size=2=5,3=3"],
     "market": ["--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3"],
 }
+# name -> (cuda_graphs, channels_last, autocast dtype)
+TRAIN_PATHS = {"eager fp32": ("off", False, None), "fast": ("on", True, None)}
+TRAIN_VARIANTS = {"fast NCHW": ("on", False, None), "fast bf16": ("on", True, torch.bfloat16)}
+INFERENCE_PATHS = {"eager fp32": (False, None), "fast": (True, None)}
+INFERENCE_VARIANTS = {"fast bf16": (True, torch.bfloat16)}
+LAUNCH_CALLS = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx", "cudaGraphLaunch",
+                "cudaMemcpyAsync", "cudaMemsetAsync")
+DENOMINATOR_FLOOR = 1e-12  # relative differences of a loss that is exactly 0 stay finite
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=30, help="timed iterations per measurement")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="timed iterations per measurement (default 30), or training steps of --same_training "
+                             "(default 200)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed iterations first")
     parser.add_argument("--train_batch", type=int, default=8)
     parser.add_argument("--test_batch", type=int, default=32)
     parser.add_argument("--datasets", default="fashion,market")
+    parser.add_argument("--variants", action="store_true",
+                        help="also the fast path without channels_last and with bf16")
+    parser.add_argument("--no_inference", action="store_true", help="training steps only")
     parser.add_argument("--impl", default=None, help="GFLA_OPS_IMPL for the custom ops (default: auto)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--same_training", action="store_true",
+                        help="compare the losses of the fast and the eager path over --steps steps from one seed")
+    parser.add_argument("--noise_floor", action="store_true", help="--same_training: also a second eager run")
+    parser.add_argument("--csv", default=None, help="--same_training: write every step's losses to this CSV")
+    parser.add_argument("--plot", default=None, help="--same_training: overlay the loss curves in this PNG")
+    parser.add_argument("--no_tf32", action="store_true",
+                        help="cuDNN convolutions in full float32 instead of PyTorch's default TF32 (the rounding "
+                             "then depends less on which algorithm cuDNN picks for a layout)")
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true",
-                        help="instead: profile a few fp32 training steps of the first dataset and print the "
+                        help="instead: profile a few eager fp32 training steps of the first dataset and print the "
                              "operators taking the most CPU and GPU time")
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.steps is None:
+        args.steps = 200 if args.same_training else 30
+    return args
 
 
-def build(dataset, root, workdir, is_train, batch):
-    """Options, a model with random weights, and GPU-resident batches from the real loader."""
+# ------------------------------------------------------------------------------------------ set-up
+def build(dataset, root, workdir, is_train, batch, seed=0):
+    """Options, a pose model with random weights (from ``seed``) and GPU-resident full batches."""
     import data
     import model as models
     from options.test_options import TestOptions
     from options.train_options import TrainOptions
+    from util.reproducibility import seed_everything
     options, extra = (TrainOptions(), []) if is_train else (TestOptions(), [f"--results_dir={workdir}/results"])
     opt = options.parse(["--model=pose", *CONFIGS[dataset], f"--dataroot={root}", f"--checkpoints_dir={workdir}",
                          f"--name=bench_{dataset}", "--gpu_ids=0", f"--batchSize={batch}", "--nThreads=2",
-                         "--display_id=0", *extra], save=False)
+                         "--display_id=0", f"--seed={seed}", *extra], save=False)
     if not is_train:
         opt.phase = "train"  # the larger split gives full batches of 32
+    seed_everything(seed)
     model = models.find_model_class("pose")(opt)
-    if not is_train:
+    if is_train:
+        model.setup(opt)  # the schedulers, as train.py has them
+    else:
         model.net_G.eval()
-    batches = []
-    for batch_data in data.create_dataloader(opt):
-        if len(batch_data["P1"]) == batch:
-            batches.append({k: v.to(opt.device) if torch.is_tensor(v) else v for k, v in batch_data.items()})
-        if len(batches) == 4:
-            break
+    batches = [{k: v.to(opt.device) if torch.is_tensor(v) else v for k, v in batch_data.items()}
+               for batch_data in data.create_dataloader(opt) if len(batch_data["P1"]) == batch]
     if not batches:
         raise RuntimeError(f"the synthetic {dataset} dataset gave no full batch of {batch}")
-    return model, batches
+    return opt, model, batches
 
 
+def training_step(opt, model, path):
+    from model.fast_path import training_step as make_step
+    cuda_graphs, channels_last, dtype = path
+    opt.cuda_graphs = cuda_graphs
+    return make_step(model, opt, channels_last=channels_last, autocast_dtype=dtype)
+
+
+def inference_step(model, path):
+    from util.cuda_graphs import GraphedInference
+    graphed, dtype = path
+    net = GraphedInference(model.net_G) if graphed else model.net_G
+
+    def step(batch):
+        # the autocast weight cache would free tensors a captured graph reads: off
+        precision = contextlib.nullcontext() if dtype is None else torch.autocast("cuda", dtype, cache_enabled=False)
+        with torch.inference_mode(), precision:
+            net(batch["P1"], batch["BP1"], batch["BP2"])
+    return step
+
+
+def machine():
+    """'GPU: <name>, torch <version>' for the tables."""
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
+    return f"GPU: {gpu}, torch {torch.__version__}"
+
+
+def release():
+    gc.collect()
+    torch.cuda.synchronize()
+    torch.cuda.empty_cache()
+
+
+# ------------------------------------------------------------------------------------------ measuring
 def timed(step, batches, warmup, steps):
     """Median seconds per step and peak memory (GiB) over ``steps`` calls after ``warmup``."""
     for index in range(warmup):
@@ -85,64 +157,189 @@ def timed(step, batches, warmup, steps):
     return times[len(times) // 2], torch.cuda.max_memory_allocated() / 2 ** 30
 
 
-def autocast(precision):
-    if precision == "bf16":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+def launches_and_busy(step, batches, steps=3):
+    """(host launches, GPU kernels, GPU-busy ms) per step, from a torch.profiler trace of ``steps``
+    calls: launches are the CPU's kernel/graph launch and async copy calls, busy time the union of
+    the GPU's kernel and copy intervals. (None, None, None) when the profiler sees no GPU activity."""
+    from torch.autograd import DeviceType
+    from torch.profiler import ProfilerActivity, profile
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as profiler:
+        for index in range(steps):
+            step(batches[index % len(batches)])
+        torch.cuda.synchronize()
+    launches, kernels, intervals = 0, 0, []
+    for event in profiler.events():
+        if event.device_type == DeviceType.CUDA:
+            intervals.append((event.time_range.start, event.time_range.end))
+            kernels += not event.name.startswith(("Memcpy", "Memset"))
+        elif event.name in LAUNCH_CALLS:
+            launches += 1
+    if not intervals:
+        return None, None, None
+    busy, end = 0.0, -math.inf
+    for start, stop in sorted(intervals):
+        busy += max(0.0, stop - max(start, end))
+        end = max(end, stop)
+    return launches / steps, kernels / steps, busy / 1e3 / steps
 
 
 def benchmark(dataset, root, workdir, args):
     rows = []
-    model, batches = build(dataset, root, workdir, True, args.train_batch)
-    for precision in ("fp32", "bf16"):
-        def train_step(batch):
-            model.set_input(batch)
-            with autocast(precision):
-                model.optimize_parameters()
-        seconds, peak = timed(train_step, batches, args.warmup, args.steps)
-        rows.append((dataset, "train step", args.train_batch, precision, 1 / seconds, seconds * 1e3, peak))
-    del model, batches
-    torch.cuda.empty_cache()
-    model, batches = build(dataset, root, workdir, False, args.test_batch)
-    for precision in ("fp32", "bf16"):
-        def test_step(batch):
-            with torch.inference_mode(), autocast(precision):
-                model.net_G(batch["P1"], batch["BP1"], batch["BP2"])
-        seconds, peak = timed(test_step, batches, args.warmup, args.steps)
-        rows.append((dataset, "inference", args.test_batch, precision, args.test_batch / seconds, seconds * 1e3, peak))
+    train_paths = {**TRAIN_PATHS, **(TRAIN_VARIANTS if args.variants else {})}
+    for name, path in train_paths.items():
+        opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
+        rows.append(_measure(dataset, "train step", name, args.train_batch, training_step(opt, model, path),
+                             batches, args))
+        del model, batches
+        release()
+    if args.no_inference:
+        return rows
+    inference_paths = {**INFERENCE_PATHS, **(INFERENCE_VARIANTS if args.variants else {})}
+    _, model, batches = build(dataset, root, workdir, False, args.test_batch)
+    for name, path in inference_paths.items():
+        rows.append(_measure(dataset, "inference", name, args.test_batch, inference_step(model, path), batches, args))
+        release()
     return rows
 
 
+def _measure(dataset, what, name, batch, step, batches, args):
+    try:
+        seconds, peak = timed(step, batches, args.warmup, args.steps)
+        counts = launches_and_busy(step, batches)
+    except Exception as error:  # one failing path must not hide the others' numbers
+        print(f"{dataset} {what} {name}: FAILED: {type(error).__name__}: {error}", flush=True)
+        return (dataset, what, name, batch, None, None, None, (None, None, None))
+    print(f"{dataset} {what} {name}: {seconds * 1e3:.2f} ms, {peak:.2f} GiB, counts {counts}", flush=True)
+    return (dataset, what, name, batch, seconds, (batch if what == "inference" else 1) / seconds, peak, counts)
+
+
+def format_table(rows):
+    def number(value, digits):
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    lines = [f"{machine()}, ops impl: {os.environ.get('GFLA_OPS_IMPL', 'auto')}",
+             "| dataset | what | batch | path | ms / step | per second | peak GiB | host launches / step "
+             "| GPU kernels / step | GPU-busy ms / step |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for dataset, what, name, batch, seconds, rate, peak, (launches, kernels, busy) in rows:
+        unit = "img/s" if what == "inference" else "it/s"
+        lines.append(f"| {dataset} | {what} | {batch} | {name} | {number(seconds and seconds * 1e3, 1)} | "
+                     f"{number(rate, 1)} {unit} | {number(peak, 2)} | {number(launches, 0)} | {number(kernels, 0)} | "
+                     f"{number(busy, 1)} |")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ same training
+def train_losses(dataset, root, workdir, args, path):
+    """(loss names, [steps, losses] float64 CPU tensor) of ``args.steps`` steps from ``args.seed``,
+    cycling through the same GPU-resident batches."""
+    opt, model, batches = build(dataset, root, workdir, True, args.train_batch, seed=args.seed)
+    step = training_step(opt, model, path)
+    losses = []
+    for index in range(args.steps):
+        step(batches[index % len(batches)])
+        model.iteration += 1
+        model.update_learning_rate()
+        losses.append(model.current_loss_tensor())
+    values = torch.stack(losses).double().cpu()
+    names = list(model.loss_names)
+    del model, step, batches
+    release()
+    return names, values
+
+
+def relative_difference(values, reference):
+    """|values - reference| / |reference| per step and loss."""
+    return (values - reference).abs() / reference.abs().clamp_min(DENOMINATOR_FLOOR)
+
+
+def same_training(dataset, root, workdir, args):
+    """Rows (dataset, loss, fast max, fast median, noise max, noise median; None without
+    ``--noise_floor``), the loss names and the loss curves."""
+    names, eager = train_losses(dataset, root, workdir, args, TRAIN_PATHS["eager fp32"])
+    _, fast = train_losses(dataset, root, workdir, args, TRAIN_PATHS["fast"])
+    noise = None
+    curves = {"eager fp32": eager, "fast": fast}
+    if args.noise_floor:
+        _, again = train_losses(dataset, root, workdir, args, TRAIN_PATHS["eager fp32"])
+        noise = relative_difference(again, eager)
+        curves["eager fp32 again"] = again
+    difference = relative_difference(fast, eager)
+    rows = [(dataset, name, *_max_and_median(difference[:, i]),
+             *_max_and_median(None if noise is None else noise[:, i])) for i, name in enumerate(names)]
+    return rows, names, curves
+
+
+def _max_and_median(values):
+    return (None, None) if values is None else (values.max().item(), values.median().item())
+
+
+def format_same_training(rows, steps):
+    tf32 = "TF32 convolutions (default)" if torch.backends.cudnn.allow_tf32 else "no TF32"
+    lines = [f"Same training, {steps} steps from one seed: relative difference of each loss, fast path vs eager fp32 "
+             f"({machine()}, {tf32})",
+             "| dataset | loss | max | median | eager vs eager (noise): max | median |", "|---|---|---|---|---|---|"]
+    for dataset, name, *values in rows:
+        lines.append(f"| {dataset} | {name} | " + " | ".join("-" if v is None else f"{v:.2e}" for v in values) + " |")
+    return "\n".join(lines)
+
+
+def write_curves(all_curves, csv_path, plot_path):
+    """Every step's losses as CSV (dataset, path, step, loss, value) and/or overlaid in a PNG."""
+    if csv_path:
+        with open(csv_path, "w") as handle:
+            handle.write("dataset,path,step,loss,value\n")
+            for dataset, (names, curves) in all_curves.items():
+                for path, values in curves.items():
+                    for step, row in enumerate(values.tolist(), start=1):
+                        handle.writelines(f"{dataset},{path},{step},{name},{value!r}\n"
+                                          for name, value in zip(names, row))
+    if plot_path:
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+        rows = max(len(names) for names, _ in all_curves.values())
+        figure, axes = pyplot.subplots(rows, len(all_curves), figsize=(5 * len(all_curves), 2.2 * rows), squeeze=False)
+        for column, (dataset, (names, curves)) in enumerate(all_curves.items()):
+            for row, name in enumerate(names):
+                for path, values in curves.items():
+                    axes[row, column].plot(values[:, row].numpy(), label=path, linewidth=0.8, alpha=0.8)
+                axes[row, column].set_title(f"{dataset}: {name}", fontsize=9)
+            axes[0, column].legend(fontsize=8)
+        figure.tight_layout()
+        figure.savefig(plot_path, dpi=110)
+
+
+# ------------------------------------------------------------------------------------------ profile
 def profile(dataset, root, workdir, args):
-    """Print torch.profiler tables (CPU and CUDA time) of a few fp32 training steps."""
+    """Print torch.profiler tables (CPU and CUDA time) of a few eager fp32 training steps."""
     from torch.profiler import ProfilerActivity
-    model, batches = build(dataset, root, workdir, True, args.train_batch)
-
-    def train_step(batch):
-        model.set_input(batch)
-        model.optimize_parameters()
-
-    timed(train_step, batches, args.warmup, 3)
+    opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
+    step = training_step(opt, model, TRAIN_PATHS["eager fp32"])
+    timed(step, batches, args.warmup, 3)
     with torch.profiler.profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as profiler:
         for index in range(5):
             with torch.profiler.record_function("train_step"):
-                train_step(batches[index % len(batches)])
+                step(batches[index % len(batches)])
         torch.cuda.synchronize()
     averages = profiler.key_averages()
     print(averages.table(sort_by="self_cpu_time_total", row_limit=25))
     print(averages.table(sort_by="self_cuda_time_total", row_limit=25))
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     if args.impl:
         os.environ["GFLA_OPS_IMPL"] = args.impl
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     if not torch.cuda.is_available():
         print("benchmark_train: no CUDA GPU visible; nothing to measure")
         return
     from script.make_synthetic_dataset import make_synthetic_dataset
     from script.random_weights import write_random_vgg19
-    rows = []
+    rows, all_curves = [], {}
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["TORCH_HOME"] = os.path.join(workdir, "torch_home")
         write_random_vgg19(os.environ["TORCH_HOME"])
@@ -152,19 +349,19 @@ def main():
                                    poses_per_figure=4, pairs_per_figure=8, seed=0)
             if args.profile:
                 return profile(dataset, root, workdir, args)
-            rows += benchmark(dataset, root, workdir, args)
-    lines = [f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, ops impl: "
-             f"{os.environ.get('GFLA_OPS_IMPL', 'auto')}",
-             "| dataset | what | batch | precision | per second | ms / step | peak GiB |",
-             "|---|---|---|---|---|---|---|"]
-    for dataset, what, batch, precision, rate, ms, peak in rows:
-        unit = "it/s" if what == "train step" else "img/s"
-        lines.append(f"| {dataset} | {what} | {batch} | {precision} | {rate:.1f} {unit} | {ms:.1f} | {peak:.2f} |")
-    table = "\n".join(lines)
+            if args.same_training:
+                dataset_rows, names, curves = same_training(dataset, root, workdir, args)
+                rows += dataset_rows
+                all_curves[dataset] = (names, curves)
+            else:
+                rows += benchmark(dataset, root, workdir, args)
+    table = format_same_training(rows, args.steps) if args.same_training else format_table(rows)
     print(table)
     if args.out:
         with open(args.out, "w") as handle:
             handle.write(table + "\n")
+    if args.same_training:
+        write_curves(all_curves, args.csv, args.plot)
 
 
 if __name__ == "__main__":

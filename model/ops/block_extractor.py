@@ -16,13 +16,11 @@ original CUDA backward read the batch index from the memory layout of the incomi
 which was wrong for non-contiguous gradients with batch > 1. A NaN or infinite flow gives NaN
 blocks on both paths (the original clamped it into the map and returned finite samples).
 """
-import functools
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.autograd.function import once_differentiable
 
 from model.ops import custom_ops
 
@@ -48,7 +46,7 @@ def block_extractor(source, flow, kernel_size, impl=None):
     extension = custom_ops.select_extension("block_extractor", EXTENSION, impl, source)
     if extension is None:
         return block_extractor_reference(source, flow, kernel_size)
-    return _cuda_function(kernel_size).apply(source, flow)
+    return OP(source, flow, kernel_size)
 
 
 def block_extractor_reference(source, flow, kernel_size):
@@ -107,24 +105,10 @@ def _check_inputs(source, flow, kernel_size):
     return custom_ops.check_kernel_size("block_extractor", kernel_size)
 
 
-@functools.lru_cache(maxsize=None)
-def _cuda_function(kernel_size):
-    """An autograd Function running the CUDA extension, with k bound (forward takes tensors only)."""
+def _output_like(source, flow, kernel_size):
+    return source.new_empty(source.shape[0], source.shape[1], kernel_size * flow.shape[2], kernel_size * flow.shape[3])
 
-    class BlockExtractorCuda(torch.autograd.Function):
-        """CUDA block extraction. The backward is first-order only (once_differentiable)."""
 
-        @staticmethod
-        def forward(ctx, source, flow):
-            ctx.save_for_backward(source, flow)
-            return EXTENSION.load().forward(source, flow, kernel_size)
-
-        @staticmethod
-        @once_differentiable
-        def backward(ctx, grad_out):
-            source, flow = ctx.saved_tensors
-            need_source, need_flow = ctx.needs_input_grad
-            return EXTENSION.load().backward(grad_out, source, flow, kernel_size, need_source,
-                                             need_flow)
-
-    return BlockExtractorCuda
+# the CUDA path as a registered op (torch.ops.gfla.block_extractor); first-order gradient
+OP = custom_ops.register_op("block_extractor", "Tensor source, Tensor flow, int kernel_size",
+                            block_extractor_reference, _output_like, EXTENSION)

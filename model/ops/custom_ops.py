@@ -16,6 +16,12 @@ else ``auto``:
   - ``auto``: the extension for CUDA tensors when it builds, else the twin after one warning
     that carries the build error. CPU tensors always take the twin.
 
+Registration: each op's extension path is a ``torch.library`` op, ``torch.ops.gfla.<op>`` with a
+fake (meta) kernel and a registered autograd formula whose backward is ``torch.ops.gfla.<op>_backward``
+(``register_op``), so ``torch.compile`` and CUDA graph capture see one opaque op with known output
+shapes instead of a Python ``autograd.Function``. The registered op also runs on the CPU, where it
+computes the twin (and the twin's gradient): ``torch.library.opcheck`` tests it there.
+
 Non-finite inputs: on both paths a NaN or infinite flow gives NaN outputs (and gradients), never
 an index error and never a finite sample, at no cost in synchronisation, so a training step can
 detect it in its loss. With ``GFLA_CHECK_FINITE=1`` every op instead checks its inputs and raises
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import torch
 
+LIBRARY = "gfla"  # namespace of the registered ops: torch.ops.gfla.<op>
 IMPL_ENV_VAR = "GFLA_OPS_IMPL"
 IMPLS = ("torch", "cuda", "auto")
 VERBOSE_ENV_VAR = "GFLA_OPS_VERBOSE"  # 1: print the compiler commands and output while building
@@ -258,3 +265,73 @@ def nan_where_non_finite(values, flow, kernel_size=1):
     zero_or_nan = ((flow[:, 0] + flow[:, 1]) * 0).to(values.dtype)  # inf * 0 and NaN * 0 are NaN
     cells = values.view(b, c, h, k, w, k) + zero_or_nan.view(b, 1, h, 1, w, 1)
     return cells.view(b, c, height, width)
+
+
+def register_op(name, params, reference, output_like, extension):
+    """Register ``gfla::<name>`` and its backward ``gfla::<name>_backward`` with ``torch.library``.
+
+    Args:
+        name: the op's name.
+        params: the schema of its arguments, tensors first, e.g. ``"Tensor source, Tensor flow,
+            int kernel_size"``; the op returns one tensor.
+        reference: the twin, called with the op's arguments: the op's CPU kernel, and (through
+            autograd) its gradient on the CPU.
+        output_like: ``f(*arguments)`` -> an empty tensor shaped like the output (the fake kernel).
+        extension: the CudaExtension computing it on CUDA tensors: ``forward(*arguments)`` and
+            ``backward(grad_out, *arguments, *need_grad_per_tensor)`` -> the tensors' gradients,
+            None where not needed.
+    Returns:
+        The op, callable as ``op(*arguments)`` (also reachable as ``torch.ops.gfla.<name>``).
+        Its gradient is first-order: the backward op itself has no gradient.
+    """
+    tensor_names = [param.split()[1] for param in params.split(",") if param.split()[0] == "Tensor"]
+    count = len(tensor_names)
+
+    def forward(*arguments):
+        if arguments[0].is_cuda:
+            return extension.load().forward(*arguments)
+        return reference(*arguments).contiguous()
+
+    op = torch.library.custom_op(f"{LIBRARY}::{name}", forward, mutates_args=(), schema=f"({params}) -> Tensor")
+    op.register_fake(output_like)
+
+    def backward_cuda(grad_out, *arguments):
+        grads = extension.load().backward(grad_out, *arguments)
+        # a schema cannot return None: an unneeded gradient is an empty tensor
+        return [grad if grad is not None else tensor.new_empty(0) for grad, tensor in zip(grads, arguments)]
+
+    def backward_fake(grad_out, *arguments):
+        return [torch.empty_like(tensor, memory_format=torch.contiguous_format) if need else tensor.new_empty(0)
+                for tensor, need in zip(arguments[:count], arguments[-count:])]
+
+    needs = ", ".join(f"bool need_{tensor}" for tensor in tensor_names)
+    backward_op = torch.library.custom_op(
+        f"{LIBRARY}::{name}_backward", backward_cuda, mutates_args=(), device_types="cuda",
+        schema=f"(Tensor grad_out, {params}, {needs}) -> Tensor[]")
+    backward_op.register_fake(backward_fake)
+
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(*inputs[:count])
+        ctx.scalars = inputs[count:]
+
+    def backward(ctx, grad_out):
+        tensors, needs = ctx.saved_tensors, ctx.needs_input_grad[:count]
+        if grad_out.is_cuda:
+            grads = backward_op(grad_out, *tensors, *ctx.scalars, *needs)
+            grads = [grad if need else None for grad, need in zip(grads, needs)]
+        else:
+            grads = _reference_gradients(reference, tensors, ctx.scalars, grad_out, needs)
+        return (*grads, *[None] * len(ctx.scalars))
+
+    op.register_autograd(backward, setup_context=setup_context)
+    return op
+
+
+def _reference_gradients(reference, tensors, scalars, grad_out, needs):
+    """The gradients of ``reference(*tensors, *scalars)`` for the tensors with ``needs`` (None
+    for the others), by autograd through the twin."""
+    with torch.enable_grad():
+        inputs = [tensor.detach().requires_grad_(need) for tensor, need in zip(tensors, needs)]
+        output = reference(*inputs, *scalars)
+        grads = iter(torch.autograd.grad(output, [tensor for tensor in inputs if tensor.requires_grad], grad_out))
+    return [next(grads) if need else None for need in needs]

@@ -11,7 +11,8 @@ without the [B, C, k*H, k*W] block tensor.
 Two implementations with matching results (``custom_ops.select_extension`` picks one per call):
   - the pure-PyTorch twin: block extraction (``grid_sample``) and the weighted cell mean, any
     device; it builds the block tensor;
-  - the CUDA extension (local_attention_apply.cpp/.cu): all k*k samples of a position share
+  - the CUDA extension (local_attention_apply.cpp/.cu, registered as
+    ``torch.ops.gfla.local_attention_apply``): all k*k samples of a position share
     their bilinear fractions and their corners tile a (k+1) x (k+1) source window, so a thread
     folds the weights into (k+1)^2 window coefficients once and reads each window pixel once
     per channel. Its backward saves only the inputs. Kernel sizes up to
@@ -19,11 +20,9 @@ Two implementations with matching results (``custom_ops.select_extension`` picks
 Half-precision inputs are computed in float32 on both paths and returned in their dtype;
 source and weights of different dtypes are both promoted to the common dtype first.
 """
-import functools
 from pathlib import Path
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from model.ops import custom_ops
 from model.ops.block_extractor import block_extractor_reference
@@ -53,7 +52,7 @@ def local_attention_apply(source, weights, flow, kernel_size, impl=None):
     extension = EXTENSION if kernel_size <= CUDA_MAX_KERNEL_SIZE else None
     if custom_ops.select_extension("local_attention_apply", extension, impl, source) is None:
         return local_attention_apply_reference(source, weights, flow, kernel_size)
-    return _cuda_function(kernel_size).apply(source, weights, flow)
+    return OP(source, weights, flow, kernel_size)
 
 
 def local_attention_apply_reference(source, weights, flow, kernel_size):
@@ -97,23 +96,10 @@ def _check_inputs(source, weights, flow, kernel_size):
     return kernel_size
 
 
-@functools.lru_cache(maxsize=None)
-def _cuda_function(kernel_size):
-    """An autograd Function running the CUDA extension, with k bound (forward takes tensors only)."""
+def _output_like(source, weights, flow, kernel_size):
+    return torch.empty_like(source, memory_format=torch.contiguous_format)
 
-    class LocalAttentionApplyCuda(torch.autograd.Function):
-        """CUDA local attention apply; saves only its inputs. First-order backward only."""
 
-        @staticmethod
-        def forward(ctx, source, weights, flow):
-            ctx.save_for_backward(source, weights, flow)
-            return EXTENSION.load().forward(source, weights, flow, kernel_size)
-
-        @staticmethod
-        @once_differentiable
-        def backward(ctx, grad_out):
-            source, weights, flow = ctx.saved_tensors
-            return tuple(EXTENSION.load().backward(grad_out, source, weights, flow, kernel_size,
-                                                   *ctx.needs_input_grad))
-
-    return LocalAttentionApplyCuda
+# the CUDA path as a registered op (torch.ops.gfla.local_attention_apply); first-order gradient
+OP = custom_ops.register_op("local_attention_apply", "Tensor source, Tensor weights, Tensor flow, int kernel_size",
+                            local_attention_apply_reference, _output_like, EXTENSION)

@@ -10,19 +10,17 @@ may have any spatial size; the output has the flow's.
 
 Two implementations with identical results: the pure-PyTorch twin (a loop over the taps, one
 gather each; any device; autograd through the closed form) and the CUDA extension
-(resample2d.cpp/.cu). Half-precision inputs are computed in float32 on both paths. Both give
+(resample2d.cpp/.cu, registered as ``torch.ops.gfla.resample2d``). Half-precision inputs are computed in float32 on both paths. Both give
 the true gradient; the original CUDA kernel took the fraction by truncation (X - int(X)) in the
 input gradient, which was wrong wherever X < 0 or Y < 0. A NaN or infinite flow gives NaN
 outputs on both paths, never an index error.
 """
-import functools
 import math
 import numbers
 from pathlib import Path
 
 import torch
 from torch import nn
-from torch.autograd.function import once_differentiable
 
 from model.ops import custom_ops
 
@@ -50,7 +48,7 @@ def resample2d(input1, flow, kernel_size=2, dilation=1, sigma=5.0, impl=None):
     extension = custom_ops.select_extension("resample2d", EXTENSION, impl, input1)
     if extension is None:
         return resample2d_reference(input1, flow, kernel_size, dilation, sigma)
-    return _cuda_function(kernel_size, dilation, sigma).apply(input1, flow)
+    return OP(input1, flow, kernel_size, dilation, sigma)
 
 
 def resample2d_reference(input1, flow, kernel_size=2, dilation=1, sigma=5.0):
@@ -118,25 +116,10 @@ def _check_inputs(input1, flow, kernel_size, dilation, sigma):
     return int(kernel_size), int(dilation), float(sigma)
 
 
-@functools.lru_cache(maxsize=None)
-def _cuda_function(kernel_size, dilation, sigma):
-    """An autograd Function running the CUDA extension, with the scalars bound (forward takes
-    tensors only)."""
+def _output_like(input1, flow, kernel_size, dilation, sigma):
+    return input1.new_empty(input1.shape[0], input1.shape[1], flow.shape[2], flow.shape[3])
 
-    class Resample2dCuda(torch.autograd.Function):
-        """CUDA Gaussian resampling. The backward is first-order only (once_differentiable)."""
 
-        @staticmethod
-        def forward(ctx, input1, flow):
-            ctx.save_for_backward(input1, flow)
-            return EXTENSION.load().forward(input1, flow, kernel_size, dilation, sigma)
-
-        @staticmethod
-        @once_differentiable
-        def backward(ctx, grad_out):
-            input1, flow = ctx.saved_tensors
-            need_input, need_flow = ctx.needs_input_grad
-            return EXTENSION.load().backward(grad_out, input1, flow, kernel_size, dilation, sigma,
-                                             need_input, need_flow)
-
-    return Resample2dCuda
+# the CUDA path as a registered op (torch.ops.gfla.resample2d); first-order gradient
+OP = custom_ops.register_op("resample2d", "Tensor input1, Tensor flow, int kernel_size, int dilation, float sigma",
+                            resample2d_reference, _output_like, EXTENSION)

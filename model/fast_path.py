@@ -1,0 +1,86 @@
+"""The fast path on a GPU, chosen by ``--cuda_graphs`` (auto | on | off), for train.py and test.py.
+
+Training: every optimisation step (forward, both backward passes, both optimizer steps) is one
+CUDA graph replay (``util.cuda_graphs.GraphedTrainingStep``), and the networks without instance
+normalisation (discriminators, the VGG19 of the losses) run in channels_last, the layout cuDNN
+computes in (NCHW tensors would be converted around every convolution); networks with instance
+norm stay NCHW, which ``instance_norm`` needs. Testing: the generator's forward pass is one replay
+(``GraphedInference``). Same arithmetic as the eager path, in float32.
+
+``auto`` (default) takes the fast path where it applies: a CUDA device, one process (not under
+torchrun/DDP), and a model that declares its step graph-safe (``BaseModel.cuda_graph_safe``);
+``on`` raises an OptionError where it does not apply; ``off`` runs everything eagerly. CPU runs
+are unaffected.
+"""
+import torch
+from torch import nn
+
+from options.errors import OptionError
+from util import distributed as dist
+from util.cuda_graphs import GraphedInference, GraphedTrainingStep
+
+CUDA_GRAPHS_CHOICES = ("auto", "on", "off")
+CHANNELS_LAST_BLOCKERS = (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)  # they convert to NCHW
+
+
+def use_cuda_graphs(model, opt):
+    """Whether ``model`` runs on the fast path under ``opt.cuda_graphs``.
+
+    Raises:
+        OptionError: ``--cuda_graphs=on`` where the fast path does not apply (naming why).
+    """
+    choice = getattr(opt, "cuda_graphs", "off")
+    if choice not in CUDA_GRAPHS_CHOICES:
+        raise OptionError(f"--cuda_graphs: expected one of {', '.join(CUDA_GRAPHS_CHOICES)}, got {choice!r}")
+    if choice == "off":
+        return False
+    reason = _why_not(model)
+    if reason and choice == "on":
+        raise OptionError(f"--cuda_graphs=on: {reason}; use --cuda_graphs=auto or off")
+    return reason is None
+
+
+def _why_not(model):
+    if model.device.type != "cuda":
+        return f"the model runs on {model.device}, CUDA graphs need a CUDA device"
+    if dist.is_initialized():
+        return "not under torchrun (DistributedDataParallel steps are not captured)"
+    if not type(model).cuda_graph_safe:
+        return f"{type(model).__name__} does not declare its step graph-safe (cuda_graph_safe)"
+    return None
+
+
+def training_step(model, opt, channels_last=True, autocast_dtype=None):
+    """The callable train.py runs per batch: ``step(batch)`` = set_input + optimize_parameters,
+    graphed (and channels_last where it pays) when ``use_cuda_graphs``, else eager.
+
+    Args:
+        channels_last, autocast_dtype: the graphed step's layout and precision (the benchmark
+            compares them; the defaults are what train.py uses).
+    """
+    if not use_cuda_graphs(model, opt):
+        def eager_step(batch):
+            model.set_input(batch)
+            model.optimize_parameters()
+        return eager_step
+    if channels_last:
+        to_channels_last(model)
+    return GraphedTrainingStep(model, autocast_dtype=autocast_dtype)
+
+
+def graph_inference(model, opt):
+    """Wrap each of the model's networks in ``GraphedInference`` when ``use_cuda_graphs`` (for
+    test.py, after the checkpoint is loaded)."""
+    if use_cuda_graphs(model, opt):
+        for name in model.model_names:
+            setattr(model, "net_" + name, GraphedInference(getattr(model, "net_" + name)))
+
+
+def to_channels_last(model):
+    """Put the model's networks and loss modules without instance norm into channels_last
+    (parameters keep their identity, so the optimizers are unaffected)."""
+    modules = list(model.networks().values()) + ([model.losses] if isinstance(getattr(model, "losses", None),
+                                                                             nn.Module) else [])
+    for module in modules:
+        if not any(isinstance(layer, CHANNELS_LAST_BLOCKERS) for layer in module.modules()):
+            module.to(memory_format=torch.channels_last)

@@ -1,0 +1,44 @@
+"""script/benchmark_train.py's CPU-side pieces: arguments, relative differences, tables, the
+loss-curve CSV; the measurements themselves need a GPU (tests/training/test_cuda_graphs.py and
+script/run_gpu_checks.sh)."""
+import pytest
+import torch
+
+from script import benchmark_train
+
+
+def test_steps_default_by_mode():
+    assert benchmark_train.parse_args([]).steps == 30
+    assert benchmark_train.parse_args(["--same_training"]).steps == 200
+    assert benchmark_train.parse_args(["--same_training", "--steps", "2000"]).steps == 2000
+
+
+def test_relative_difference_of_a_zero_loss_stays_finite():
+    reference = torch.tensor([[2.0, 0.0]], dtype=torch.float64)
+    difference = benchmark_train.relative_difference(torch.tensor([[2.2, 0.0]], dtype=torch.float64), reference)
+    assert difference[0, 0].item() == pytest.approx(0.1) and difference[0, 1].item() == 0.0
+
+
+def test_tables_name_the_paths_and_missing_values():
+    rows = [("market", "train step", "fast", 8, 0.0135, 74.0, 0.8, (7.0, 2327.0, 12.1)),
+            ("market", "inference", "fast", 32, None, None, None, (None, None, None))]
+    table = benchmark_train.format_table(rows)
+    assert "| market | train step | 8 | fast | 13.5 | 74.0 it/s | 0.80 | 7 | 2327 | 12.1 |" in table
+    assert "| market | inference | 32 | fast | - | - img/s | - | - | - | - |" in table
+    same = benchmark_train.format_same_training([("market", "app_gen", 0.2, 0.01, None, None)], 200)
+    assert "| market | app_gen | 2.00e-01 | 1.00e-02 | - | - |" in same
+
+
+def test_loss_curves_csv(tmp_path):
+    values = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
+    path = tmp_path / "curves.csv"
+    benchmark_train.write_curves({"market": (["a", "b"], {"fast": values})}, str(path), None)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "dataset,path,step,loss,value"
+    assert lines[1:] == ["market,fast,1,a,1.0", "market,fast,1,b,2.0", "market,fast,2,a,3.0", "market,fast,2,b,4.0"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="measures on a GPU")
+def test_without_a_gpu_it_says_so(capsys):
+    benchmark_train.main([])
+    assert "no CUDA GPU visible" in capsys.readouterr().out
