@@ -69,15 +69,11 @@ class AnimationModel(BaseModel):
 
     def __init__(self, opt):
         super().__init__(opt)
+        self._check_options(opt)
         self.add_networks(self.build_networks(opt, discriminators=self.isTrain))
         self.loss_names = list(LOSS_NAMES)
         self.P_previous = self.BP_previous = None
         if self.isTrain:
-            chunk = min(opt.max_frames_per_gpu, opt.n_frames_total)
-            if not 2 <= opt.frames_D_V <= chunk:
-                raise OptionError(f"--frames_D_V={opt.frames_D_V}: the temporal discriminator sees consecutive "
-                                  f"frames of one chunk of {chunk} (--max_frames_per_gpu, --n_frames_total); "
-                                  f"expected 2..{chunk}")
             self.losses = LossBundle(
                 opt, ["rec", "correctness", "regularization", "adversarial", "perceptual"]).to(self.device)
             # GFLA: Adam with beta1 = 0; one optimizer for both discriminators, 0.1 times G's lr
@@ -87,9 +83,18 @@ class AnimationModel(BaseModel):
                 [p for p in chain(self.net_D.parameters(), self.net_D_V.parameters()) if p.requires_grad],
                 lr=opt.lr * opt.ratio_g2d, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
-        elif opt.batchSize != 1:
-            raise OptionError(f"--batchSize={opt.batchSize}: the animation test generates one video at a time, "
-                              f"chunk after chunk; expected 1")
+
+    @staticmethod
+    def _check_options(opt):
+        if not opt.isTrain:
+            if opt.batchSize != 1:
+                raise OptionError(f"--batchSize={opt.batchSize}: the animation test generates one video at a time, "
+                                  f"chunk after chunk; expected 1")
+            return
+        chunk = min(opt.max_frames_per_gpu, opt.n_frames_total)
+        if not 2 <= opt.frames_D_V <= chunk:
+            raise OptionError(f"--frames_D_V={opt.frames_D_V}: the temporal discriminator sees consecutive frames "
+                              f"of one chunk of {chunk} (--max_frames_per_gpu, --n_frames_total); expected 2..{chunk}")
 
     # ----------------------------------------------------------------------- subclass interface
     def read_clip(self, batch):
