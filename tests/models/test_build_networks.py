@@ -14,7 +14,7 @@ def test_pose_discriminator_depth_exists_only_for_fashion_and_market():
         find_model_class("pose").build_networks(opt, discriminators=True)
 
 
-@pytest.mark.parametrize("name, class_name", [("face", "FaceModel"), ("dance", "DanceModel"),
+@pytest.mark.parametrize("name, class_name", [("dance", "DanceModel"),
                                               ("shapenet", "ShapeNetModel"), ("shapenetflow", "ShapeNetFlowModel")])
 def test_unported_models_say_so_and_where_their_networks_are(name, class_name):
     model_class = find_model_class(name)
