@@ -2,7 +2,7 @@
 # Everything that needs a CUDA GPU, in one go (the CI machine has none):
 #   1. ahead-of-time build of the custom CUDA ops;
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
-#   3. script/benchmark_ops.py and script/benchmark_train.py;
+#   3. script/benchmark_ops.py, script/benchmark_train.py and script/benchmark_face.py;
 #   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set.
 # Logs and tables go to $OUT (default ./gpu_results); a summary is printed last.
 #     bash script/run_gpu_checks.sh
@@ -29,6 +29,7 @@ step build_ops "$PYTHON" -m script.build_ops
 step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
 step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
 step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_train.md"
+step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
 
 # one-GPU torchrun run: NCCL process group, DDP-wrapped networks, rank-0 checkpoints
 work=$(mktemp -d)
@@ -44,4 +45,4 @@ echo
 echo "=== summary"
 printf '%s\n' "${status[@]}"
 grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
-cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" 2>/dev/null
+cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/benchmark_face.md" 2>/dev/null
