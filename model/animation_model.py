@@ -126,14 +126,17 @@ class AnimationModel(BaseModel):
         self.clip_images, self.clip_structures, self.clip_masks = clip.images, clip.structures, clip.masks
         self.frame_paths = [list(paths) for paths in zip(*clip.frame_paths)]  # per sample: its T frames
         self.image_paths = [paths[0] for paths in self.frame_paths]
-        first_chunk = self.isTrain or int(batch["frame_idx"][0]) == self.opt.start_frame + self.opt.n_frames_pre_load_test
-        if first_chunk:
+        if self.isTrain or self._first_chunk_of_a_video(batch):
             self.P_reference = clip.reference_image.to(self.device, non_blocking=True)
             self.BP_reference = clip.reference_structure.to(self.device, non_blocking=True)
             self.P_previous = self.BP_previous = None
         if not self.isTrain:
             self.change_seq = bool(batch["change_seq"][0])
             self.load_chunk(0, clip.images.size(1))
+
+    def _first_chunk_of_a_video(self, batch):
+        """The original's test: the frame after the chunk is --start_frame + --n_frames_pre_load_test."""
+        return int(batch["frame_idx"][0]) == self.opt.start_frame + self.opt.n_frames_pre_load_test
 
     def load_chunk(self, start, stop):
         """Move frames ``start:stop`` of the clip to the device."""

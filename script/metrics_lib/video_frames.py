@@ -75,7 +75,8 @@ def find_frame_pairs(generated_path, gt_path=None):
                 continue
             pairs.append(ImagePair(os.path.join(folder, name), truth))
             videos[video] = videos.get(video, 0) + 1
-    where = f"<gt_path>/<video>/<frame>.png in {gt_path!r}" if gt_path else "<frame>_gt.png beside it (or pass --gt_path)"
+    where = (f"<gt_path>/<video>/<frame>.png in {gt_path!r}" if gt_path
+             else "<frame>_gt.png beside it (or pass --gt_path)")
     if missing:
         raise UserError(f"--generated_path {generated_path!r}: {len(missing)} generated frames have no ground truth "
                         f"({where}):{listing(missing)}")

@@ -69,7 +69,8 @@ def test_train_one_clip_then_test_a_video(face_root, tmp_path, offline_vgg):
                                           "--name=face", f"--results_dir={results}"]))
     stems = [f"{index:05d}" for index in range(TEST_FRAMES)]
     assert sorted(os.listdir(results)) == ["001", "001_edge_vis_.mp4"]
-    assert sorted(os.listdir(results / "001")) == sorted(f"{stem}_{kind}.png" for stem in stems for kind in ("edge", "vis"))
+    assert sorted(os.listdir(results / "001")) == sorted(f"{stem}_{kind}.png" for stem in stems
+                                                         for kind in ("edge", "vis"))
     with Image.open(results / "001" / "00000_vis.png") as vis, Image.open(results / "001" / "00000_edge.png") as edge:
         assert vis.mode == "RGB" and vis.size == (32, 64)
         assert edge.mode == "L" and edge.size == (32, 64)

@@ -66,4 +66,5 @@ def test_temporal_input_stacks_consecutive_frame_differences():
     frames = [torch.full((2, 3, 4, 4), float(value)) for value in (1, 4, 9)]
     differences = models.find_model_class("face").temporal_input(None, frames)
     assert differences.shape == (2, 6, 4, 4)
-    assert torch.equal(differences[:, :3], frames[0] - frames[1]) and torch.equal(differences[:, 3:], frames[1] - frames[2])
+    assert torch.equal(differences[:, :3], frames[0] - frames[1])
+    assert torch.equal(differences[:, 3:], frames[1] - frames[2])
