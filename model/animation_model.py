@@ -27,8 +27,10 @@ its last frame carried over; after a video's last chunk (``change_seq``) the vid
 
 A subclass gives ``modify_options``, ``build_networks`` (G, D, D_V), ``visual_drawers``,
 ``video_kinds``, and implements ``read_clip``, ``temporal_input`` and ``save_test_results``;
-``previous_correctness_sources`` (face: the previous frames fed to G) can be overridden.
+``previous_correctness_sources`` (face: the previous frames fed to G), ``result_video`` (the
+frames' folder name) and ``result_ext`` (png) can be overridden.
 """
+import os
 from itertools import chain
 from typing import NamedTuple, Optional
 
@@ -66,6 +68,7 @@ class AnimationModel(BaseModel):
 
     configuration_options = BaseModel.configuration_options + ("frames_D_V",)
     video_kinds = ()  # the per-frame images side by side in the result video, e.g. ('edge', 'vis')
+    result_ext = "png"  # the format of the per-frame result images
 
     def __init__(self, opt):
         super().__init__(opt)
@@ -105,14 +108,19 @@ class AnimationModel(BaseModel):
         """D_V's input from ``--frames_D_V`` consecutive frames (a list of [B, image_nc, H, W])."""
         raise NotImplementedError
 
-    def save_test_results(self, generated):
-        """Write the results of the current test chunk; ``generated``: [T, image_nc, H, W]."""
+    def save_test_results(self, folder, generated):
+        """Write the results of the current test chunk into ``folder`` (``<results_dir>/<video>``;
+        ``self.first_chunk`` says whether it is the video's first); ``generated``: [T, image_nc, H, W]."""
         raise NotImplementedError
 
     def previous_correctness_sources(self):
         """Per frame of the chunk, the image its previous-frame flow samples in the correctness loss:
         the previous frame fed to G (generated), detached (original: Face.backward_G)."""
         return [image.detach() for image in self.previous_inputs]
+
+    def result_video(self):
+        """The name of the current test video's result folder and video: the frames' folder name."""
+        return video_of(self.frame_paths[0][0])
 
     def has_unused_parameters(self, name):
         """As the pose model: source encoder stages below the deepest attention layer feed nothing."""
@@ -126,7 +134,8 @@ class AnimationModel(BaseModel):
         self.clip_images, self.clip_structures, self.clip_masks = clip.images, clip.structures, clip.masks
         self.frame_paths = [list(paths) for paths in zip(*clip.frame_paths)]  # per sample: its T frames
         self.image_paths = [paths[0] for paths in self.frame_paths]
-        if self.isTrain or self._first_chunk_of_a_video(batch):
+        self.first_chunk = self.isTrain or self._first_chunk_of_a_video(batch)
+        if self.first_chunk:
             self.P_reference = clip.reference_image.to(self.device, non_blocking=True)
             self.BP_reference = clip.reference_structure.to(self.device, non_blocking=True)
             self.P_previous = self.BP_previous = None
@@ -233,7 +242,8 @@ class AnimationModel(BaseModel):
         video's last chunk, the video."""
         self.forward()
         self.P_previous, self.BP_previous = self.generated_frames[-1], self.BP_frame_step[:, -1]
-        self.save_test_results(torch.cat(self.generated_frames))
+        folder = os.path.join(self.opt.results_dir, self.result_video())
+        self.save_test_results(folder, torch.cat(self.generated_frames))
         if self.change_seq:
-            path = write_result_video(self.opt.results_dir, video_of(self.frame_paths[0][0]), self.video_kinds)
+            path = write_result_video(self.opt.results_dir, self.result_video(), self.video_kinds, self.result_ext)
             tqdm.write(f"wrote {path}")

@@ -55,9 +55,9 @@ class FaceModel(AnimationModel):
         """The differences of consecutive frames, ``frames[f] - frames[f + 1]``, stacked on channels."""
         return torch.cat([earlier - later for earlier, later in zip(frames[:-1], frames[1:])], dim=1)
 
-    def save_test_results(self, generated):
-        """``<video>/<frame>_vis.png``, the generated frames, and ``<frame>_edge.png``, the edge maps
-        dark on white (original: Face.test, ``(1 - edge) * 2 - 1`` written as an image)."""
+    def save_test_results(self, folder, generated):
+        """``<frame>_vis.png``, the generated frames, and ``<frame>_edge.png``, the edge maps dark on
+        white (original: Face.test, ``(1 - edge) * 2 - 1`` written as an image)."""
         paths = self.frame_paths[0]
-        save_frames(self.opt.results_dir, paths, generated, "vis")
-        save_frames(self.opt.results_dir, paths, (1 - self.BP_frame_step[0, :, :1]) * 2 - 1, "edge")
+        save_frames(folder, paths, generated, "vis")
+        save_frames(folder, paths, (1 - self.BP_frame_step[0, :, :1]) * 2 - 1, "edge")

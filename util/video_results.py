@@ -5,7 +5,8 @@ Face.write2video; model/dance_model.py, Dance.test)::
     <results_dir>/<video>_<kind>_<kind>_..._.mp4    at the end of the video: the kinds side by side,
                                                     frame after frame, 15 fps (face: edge_vis_)
 
-``<video>`` is the folder of the frame files and ``<frame>`` their stem. The video is assembled
+``<video>`` is the folder of the frame files (``video_of``; the model may name it otherwise) and
+``<frame>`` their stem. The video is assembled
 from the image files on disk, as the original did (so a chunk's padding frames, written under the
 video's last frame name, appear once). ``script/metrics.py`` scores the ``vis`` frames
 (``script/metrics_lib/video_frames.py``).
@@ -26,17 +27,17 @@ def video_of(frame_path):
     return os.path.basename(os.path.dirname(frame_path))
 
 
-def frame_result_path(results_dir, frame_path, kind, ext="png"):
-    """``<results_dir>/<video>/<frame stem>_<kind>.<ext>`` for the frame file ``frame_path``."""
+def frame_result_path(folder, frame_path, kind, ext="png"):
+    """``<folder>/<frame stem>_<kind>.<ext>`` for the frame file ``frame_path``."""
     stem = os.path.splitext(os.path.basename(frame_path))[0]
-    return os.path.join(results_dir, video_of(frame_path), f"{stem}_{kind}.{ext}")
+    return os.path.join(folder, f"{stem}_{kind}.{ext}")
 
 
-def save_frames(results_dir, frame_paths, images, kind, ext="png"):
-    """Write image t of ``images`` as the ``kind`` result of frame ``frame_paths[t]``.
+def save_frames(folder, frame_paths, images, kind, ext="png"):
+    """Write image t of ``images`` as the ``kind`` result of frame ``frame_paths[t]`` into ``folder``.
 
     Args:
-        results_dir: the test's ``--results_dir``.
+        folder: the video's result folder, ``<results_dir>/<video>``.
         frame_paths: T frame files (a repeated path is written again: the last write stays).
         images: torch.Tensor [T, C, H, W] in [-1, 1] (C = 1: a grey image, C = 3: RGB).
         kind: the file name suffix, e.g. 'vis'.
@@ -44,7 +45,7 @@ def save_frames(results_dir, frame_paths, images, kind, ext="png"):
     if len(frame_paths) != len(images):
         raise ValueError(f"save_frames: {len(images)} images for {len(frame_paths)} frame paths")
     for frame_path, image in zip(frame_paths, images):
-        save_image(tensor_to_uint8(image), frame_result_path(results_dir, frame_path, kind, ext))
+        save_image(tensor_to_uint8(image), frame_result_path(folder, frame_path, kind, ext))
 
 
 def result_video_path(results_dir, video, kinds):

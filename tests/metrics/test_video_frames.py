@@ -26,8 +26,8 @@ def face_results(tmp_path):
         for path, truth in zip(paths, truths):
             save_image(tensor_to_uint8(truth), path)
         noisy = (truths + 0.2 * torch.randn(truths.shape, generator=generator)).clamp(-1, 1)
-        save_frames(str(tmp_path / "results"), paths, noisy, "vis")
-        save_frames(str(tmp_path / "results"), paths, torch.zeros(frames, 1, 64, 64), "edge")
+        save_frames(str(tmp_path / "results" / video), paths, noisy, "vis")
+        save_frames(str(tmp_path / "results" / video), paths, torch.zeros(frames, 1, 64, 64), "edge")
         (tmp_path / "results" / f"{video}_edge_vis_.mp4").write_bytes(b"not scored")
     return tmp_path
 
