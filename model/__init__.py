@@ -11,7 +11,7 @@ NOT_IMPLEMENTED = "not implemented yet"
 _MODELS = {
     "pose": ("model.pose_model", "PoseModel"),
     "pose_flow": ("model.pose_flow_model", "PoseFlowModel"),
-    "face": ("model.face_model", "FaceModel", NOT_IMPLEMENTED),
+    "face": ("model.face_model", "FaceModel"),
     "dance": ("model.dance_model", "DanceModel", NOT_IMPLEMENTED),
     "shapenet": ("model.shapenet_model", "ShapeNetModel"),
     "shapenetflow": ("model.shapenetflow_model", "ShapeNetFlowModel"),

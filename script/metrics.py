@@ -4,6 +4,7 @@
         --distorated_path ./eval_results/market --fid_real_path ./dataset/market/train_12864 \
         --name market --calculate_mask --annotation_path ./dataset/market/market-annotation-test.csv
     python -m script.metrics --generated_path ./eval_results/shape_net_car   # view synthesis folders
+    python -m script.metrics --generated_path ./eval_results/face --gt_path ./dataset/FaceForensics/test_data
 
 The original's flags work unchanged; ``--generated_path`` and ``--real_path`` are clearer
 aliases. Prints a table and writes the scores as JSON (``--output``, default
@@ -40,7 +41,8 @@ def build_parser():
     paths.add_argument("--annotation_path", help="keypoint CSV of the targets, for the masked metrics")
     paths.add_argument("--layout", choices=["auto", *LAYOUTS], default="auto",
                        help="'pairs' (<from>_2_<to>_vis.jpg and --gt_path), 'view_synthesis' (ShapeNet "
-                            "<object>/result_XXXX.png beside gt_XXXX.png) or 'auto': detected (default)")
+                            "<object>/result_XXXX.png beside gt_XXXX.png), 'video_frames' (animation "
+                            "<video>/<frame>_vis.png and --gt_path <dataroot>/test_data) or 'auto': detected (default)")
     paths.add_argument("--pairs_path", help="pairs CSV of the test set: every pair must have a generated image "
                                             "(default: the *-pairs-<phase>.csv beside --gt_path, if any)")
     paths.add_argument("--allow_missing", action="store_true",

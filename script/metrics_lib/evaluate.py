@@ -50,10 +50,12 @@ def _require(value, flag, why):
         raise OptionError(f"{flag} is required to compute {why}")
 
 
-def _fid(config, generated_files, device):
-    """FID of the generated folder against the (cached) statistics of the real folder."""
+def _fid(config, generated_files, device, real_files=None):
+    """FID of the generated images against the (cached) statistics of the real ones (default: the
+    images of ``config.real_path``)."""
     network, identity = build_inception(config.protocol, config.inception_weights)
-    real_files = list_images(config.real_path, "--real_path")
+    if real_files is None:
+        real_files = list_images(config.real_path, "--real_path")
     real_files = real_files[:used_count(len(real_files), config.batch_size, config.drop_last_batch)]
     generated_files = generated_files[:used_count(len(generated_files), config.batch_size,
                                                   config.drop_last_batch)]

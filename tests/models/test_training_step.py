@@ -88,6 +88,11 @@ def test_training_step_equals_the_original_bitwise(model_name, original_step, tm
     assert sorted(ours.loss_names) == sorted(expected)
     for name in ours.loss_names:
         assert torch.equal(getattr(ours, "loss_" + name), expected[name]), name
+    assert_same_gradients_and_weights(ours, original)
+
+
+def assert_same_gradients_and_weights(ours, original):
+    """Every network of the two models holds the same gradients and weights, bitwise."""
     for net_name in ours.model_names:
         ours_net, original_net = unwrap(getattr(ours, "net_" + net_name)), unwrap(getattr(original, "net_" + net_name))
         for (key, value), expected_value in zip(ours_net.named_parameters(), original_net.parameters()):
