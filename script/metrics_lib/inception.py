@@ -14,9 +14,9 @@ resize to 299, ``2x - 1``).
 
 Both return the 2048-d output of the final average pool for images in [0, 1].
 """
+from importlib import metadata
 from unittest import mock
 
-import pytorch_fid.inception
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -60,6 +60,7 @@ class StandardInception(nn.Module):
 
     def __init__(self, state_dict):
         super().__init__()
+        import pytorch_fid.inception  # only this protocol needs the package
         # pytorch-fid fetches its weights itself, from the hub cache only; hand it the state_dict
         # we resolved (hub cache or --inception_weights) so both sources take one path.
         with mock.patch.object(pytorch_fid.inception, "load_state_dict_from_url",
@@ -73,12 +74,20 @@ class StandardInception(nn.Module):
         return self.net(images)[0].flatten(1)
 
 
+def _installed_version(package):
+    """The installed version of ``package`` (without importing it), or 'not installed'."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
 _NETWORKS = {
     "gfla": (GflaInception, TORCHVISION_INCEPTION_URL,
              "torchvision ImageNet Inception-v3; bilinear 299 (align_corners=False); "
              "x*std/0.5+(mean-0.5)/0.5"),
     "standard": (StandardInception, PYTORCH_FID_INCEPTION_URL,
-                 f"pytorch-fid {pytorch_fid.__version__} FID Inception; "
+                 f"pytorch-fid {_installed_version('pytorch-fid')} FID Inception; "
                  "bilinear 299 (align_corners=False); 2x-1"),
 }
 
