@@ -1,4 +1,6 @@
-"""Shared pytest setup: CPU thread cap and automatic skipping of CUDA-marked tests."""
+"""Shared pytest setup: CPU thread cap, automatic skipping of CUDA-marked tests, offline weights, private copies."""
+import shutil
+
 import pytest
 import torch
 
@@ -35,3 +37,13 @@ def unported_models_allowed(monkeypatch):
     """Parse the options of models flagged 'not implemented yet' as if they were."""
     import model
     monkeypatch.setattr(model, "check_implemented", lambda name: None)
+
+
+@pytest.fixture
+def private_copy(tmp_path):
+    """``private_copy(root, name)`` -> a copy of the folder ``root`` at ``tmp_path/name``, for a test that damages it."""
+    def copy(root, name):
+        target = tmp_path / name
+        shutil.copytree(root, target)
+        return target
+    return copy

@@ -1,7 +1,6 @@
 """Fixtures of the data tests: small synthetic datasets on disk and dataset options built by the real setters."""
 import argparse
 import os
-import shutil
 import sys
 
 import pytest
@@ -64,11 +63,9 @@ def shapenet_synthetic_root(tmp_path_factory):
 
 
 @pytest.fixture
-def market_copy(market_root, tmp_path):
+def market_copy(market_root, private_copy):
     """A private copy of the synthetic Market dataset that a test may damage."""
-    copy = tmp_path / "market"
-    shutil.copytree(market_root, copy)
-    return copy
+    return private_copy(market_root, "market")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from data.skeleton_maps import skeleton_coordinates, skeleton_structure, skeleto
 from options.errors import OptionError
 from tests.data.dance_samples import (FRAME_SIZE, LEFT_WRIST, NOISY_AS_COCO, clean_joints, write_dance_video,
                                       write_test_list)
+from tests.paths import frame_numbers
 from util.errors import UserError
 from util.reproducibility import epoch_batches
 from util.skeleton_formats import LIMBS_COCO_17, LIMBS_HUMAN36M_17
@@ -36,14 +37,8 @@ def dance_root(tmp_path_factory):
 
 
 @pytest.fixture
-def dance_copy(dance_root, tmp_path):
-    copy = tmp_path / "dance"
-    shutil.copytree(dance_root, copy)
-    return copy
-
-
-def frame_numbers(paths):
-    return [int(os.path.basename(path)[:-4]) for path in paths]
+def dance_copy(dance_root, private_copy):
+    return private_copy(dance_root, "dance")
 
 
 @pytest.mark.parametrize("sub_dataset", ["fashion", "iper"])

@@ -1,7 +1,6 @@
 """Dataset registry, dataset option setters, and the seeded DataLoader."""
 import argparse
 import os
-import shutil
 
 import pytest
 import torch
@@ -110,12 +109,10 @@ def test_loader_is_reproducible_from_the_seed(market_root, make_opt, workers):
     assert not same_batches(batches(loader), batches(loader))  # a new epoch draws new augmentations
 
 
-def test_workers_draw_different_augmentations(market_root, make_opt, tmp_path):
-    root = tmp_path / "market"
-    shutil.copytree(market_root, root)
-    pair = read_pairs(root / "market-pairs-train.csv")[0]
-    write_pairs(root / "market-pairs-train.csv", [pair] * 4)  # one pair, four times
-    loader = data.create_dataloader(make_opt("market", root, nThreads=2, batchSize=1, serial_batches=True))
+def test_workers_draw_different_augmentations(market_copy, make_opt):
+    pair = read_pairs(market_copy / "market-pairs-train.csv")[0]
+    write_pairs(market_copy / "market-pairs-train.csv", [pair] * 4)  # one pair, four times
+    loader = data.create_dataloader(make_opt("market", market_copy, nThreads=2, batchSize=1, serial_batches=True))
     heatmaps = [batch["BP1"] for batch in loader]  # items 0, 2 from worker 0 and 1, 3 from worker 1
     assert len(heatmaps) == 4
     assert all(not torch.equal(heatmaps[i], heatmaps[j]) for i in range(4) for j in range(i + 1, 4))

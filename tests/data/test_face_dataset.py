@@ -2,7 +2,6 @@
 import os
 import shutil
 
-import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -12,6 +11,7 @@ from data.face_landmarks import read_landmarks
 from data.face_maps import face_structure
 from options.errors import OptionError
 from tests.data.face_samples import FRAME_SIZE, write_face_video
+from tests.paths import frame_numbers
 from util.errors import UserError
 from util.reproducibility import epoch_batches
 
@@ -29,14 +29,8 @@ def face_root(tmp_path_factory):
 
 
 @pytest.fixture
-def face_copy(face_root, tmp_path):
-    copy = tmp_path / "face"
-    shutil.copytree(face_root, copy)
-    return copy
-
-
-def frame_numbers(paths):
-    return [int(os.path.basename(path)[:-4]) for path in paths]
+def face_copy(face_root, private_copy):
+    return private_copy(face_root, "face")
 
 
 def test_training_item(face_root, make_opt):

@@ -30,10 +30,8 @@ def market_root(tmp_path_factory):
 
 
 @pytest.fixture
-def market_copy(market_root, tmp_path):
-    root = tmp_path / "market"
-    shutil.copytree(market_root, root)
-    return root
+def market_copy(market_root, private_copy):
+    return private_copy(market_root, "market")
 
 
 def entry_main(script):

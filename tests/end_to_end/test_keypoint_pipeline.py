@@ -67,10 +67,9 @@ def test_evaluation_on_the_test_subjects(trained, tmp_path):
                                                          for camera in range(4))
 
 
-def test_a_cleaned_set_is_what_the_dance_dataset_reads(trained, dance_root, tmp_path):
+def test_a_cleaned_set_is_what_the_dance_dataset_reads(trained, dance_root, private_copy):
     checkpoints, _ = trained
-    root = tmp_path / "iper"
-    shutil.copytree(dance_root, root)
+    root = private_copy(dance_root, "iper")
     cleaned = root / "test_256" / "train_video2d"
     shutil.rmtree(cleaned)  # the set's clean skeletons are now the net's
     test_script.test(TestOptions().parse(clean_args(checkpoints, root, cleaned)))
@@ -91,11 +90,10 @@ def test_a_cleaned_set_is_what_the_dance_dataset_reads(trained, dance_root, tmp_
     ("17 joints", r"\S+/test_256/train_alphapose/001/00007\.json: 51 values in pose_keypoints_2d \(17 joints\); "
                   r"expected 54 \(x, y, score of the 18 joints of the OpenPose-18 skeleton\)"),
 ])
-def test_bad_skeleton_files_stop_test_py_with_one_line(trained, dance_root, tmp_path, monkeypatch, capsys, damage,
-                                                       message):
+def test_bad_skeleton_files_stop_test_py_with_one_line(trained, dance_root, private_copy, tmp_path, monkeypatch, capsys,
+                                                       damage, message):
     checkpoints, _ = trained
-    root = tmp_path / "iper"
-    shutil.copytree(dance_root, root)
+    root = private_copy(dance_root, "iper")
     skeleton = root / "test_256" / "train_alphapose" / "001" / "00007.json"
     if damage == "missing":
         skeleton.unlink()

@@ -5,7 +5,6 @@ through train.py, one line each."""
 import json
 import math
 import os
-import shutil
 
 import h5py
 import numpy as np
@@ -138,9 +137,9 @@ def damage_pose_in_file(root):
 
 @pytest.mark.parametrize("damage", [damage_missing_file, damage_unknown_id, damage_label_out_of_range,
                                     damage_pose_in_file])
-def test_bad_data_stops_train_py_with_one_line(damage, shapenet_root, tmp_path, offline_vgg, monkeypatch, capsys):
-    root = tmp_path / "data"
-    shutil.copytree(shapenet_root, root)
+def test_bad_data_stops_train_py_with_one_line(damage, shapenet_root, private_copy, tmp_path, offline_vgg, monkeypatch,
+                                               capsys):
+    root = private_copy(shapenet_root, "data")
     expected = damage(root)
     args = train_args(root, tmp_path / "checkpoints", "--model=shapenetflow", "--niter=1", "--nThreads=1")
     status, stderr = run_in_process("train.py", *args, monkeypatch=monkeypatch, capsys=capsys)
