@@ -30,7 +30,6 @@ import os
 import sys
 
 import numpy as np
-from tqdm import tqdm
 
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -39,6 +38,8 @@ from data.annotations import write_annotations, write_pairs  # noqa: E402
 from data.synthetic.objects3d import CATEGORIES  # noqa: E402
 from data.synthetic.pose import sample_body_shape, sample_pose  # noqa: E402
 from data.synthetic.render import render_person, sample_style  # noqa: E402
+from script.synthetic_common import (check_at_least, check_choice, check_split_sizes, numbered_splits,  # noqa: E402
+                                     progress_bar)
 from script.synthetic_dance import make_synthetic_dance_dataset, make_synthetic_keypoint_dataset  # noqa: E402
 from script.synthetic_face import make_synthetic_face_dataset  # noqa: E402
 from script.synthetic_shapenet import AZIMUTHS, ELEVATIONS, make_synthetic_shapenet  # noqa: E402
@@ -76,16 +77,12 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
     Raises:
         ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
-    if fmt not in FORMATS:
-        raise BadInputError(f"fmt: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    if poses_per_figure < 2:
-        raise BadInputError(f"poses_per_figure: expected >= 2 (a pair needs two poses), got {poses_per_figure}")
+    check_choice("fmt", fmt, FORMATS)
+    check_at_least("poses_per_figure", poses_per_figure, 2, " (a pair needs two poses)")
     if not 1 <= pairs_per_figure <= poses_per_figure * (poses_per_figure - 1):
         raise BadInputError(f"pairs_per_figure: expected 1..{poses_per_figure * (poses_per_figure - 1)} "
-                         f"(ordered pairs of {poses_per_figure} poses), got {pairs_per_figure}")
-    if num_train_figures < 1 or num_test_figures < 1:
-        raise BadInputError(f"num_train_figures, num_test_figures: expected >= 1 each, "
-                         f"got {num_train_figures}, {num_test_figures}")
+                            f"(ordered pairs of {poses_per_figure} poses), got {pairs_per_figure}")
+    check_split_sizes(num_train_figures=num_train_figures, num_test_figures=num_test_figures)
     if not 0 <= missing_prob < 0.5:
         raise BadInputError(f"missing_prob: expected a probability in [0, 0.5), got {missing_prob}")
     spec = FORMATS[fmt]
@@ -93,12 +90,9 @@ def make_synthetic_dataset(root, fmt="market", num_train_figures=8, num_test_fig
                                    for phase in ("train", "test")]
     outputs += ["train.lst", "test.lst"] if spec["lists"] else []
     prepare_output_folder(root, outputs, overwrite)
-    splits = (("train", range(1, num_train_figures + 1)),
-              ("test", range(num_train_figures + 1, num_train_figures + num_test_figures + 1)))
-    bar = tqdm(total=(num_train_figures + num_test_figures) * poses_per_figure, desc=f"synthetic {fmt}",
-               unit="img", disable=not progress)
+    bar = progress_bar((num_train_figures + num_test_figures) * poses_per_figure, f"synthetic {fmt}", "img", progress)
     counts = []
-    for phase, figure_ids in splits:
+    for phase, figure_ids in numbered_splits(num_train_figures, num_test_figures, first=1):
         os.makedirs(os.path.join(root, phase))
         annotations, pairs = {}, []
         for figure_id in figure_ids:

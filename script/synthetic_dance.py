@@ -27,14 +27,13 @@ import os
 
 import numpy as np
 from PIL import Image
-from tqdm import tqdm
-
 from data.dance_videos import CSV_COLUMNS, REFERENCE_FRAMES
 from data.skeleton_json import write_skeleton
 from data.synthetic.dance import detector_noise, human36m_skeleton, openpose_skeleton, sample_dance
 from data.synthetic.pose import placed_pose, sample_body_shape
 from data.synthetic.render import SUPERSAMPLE, FigureStyle, Painter, draw_background, finish_image, paint_figure, \
     sample_style
+from script.synthetic_common import check_at_least, check_choice, check_split_sizes, numbered_splits, progress_bar
 from util.output_folder import prepare_output_folder
 from util.skeleton_formats import OPENPOSE_18_TO_COCO_17
 
@@ -67,21 +66,15 @@ def make_synthetic_dance_dataset(root, sub_dataset="iper", num_train_videos=2, n
     Raises:
         ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
-    if sub_dataset not in BACKGROUNDS:
-        raise ValueError(f"sub_dataset: expected one of {', '.join(BACKGROUNDS)}, got {sub_dataset!r}")
-    if num_train_videos < 1 or num_test_videos < 1:
-        raise ValueError(f"num_train_videos, num_test_videos: expected >= 1 each, "
-                         f"got {num_train_videos}, {num_test_videos}")
-    if frames_per_video < 1:
-        raise ValueError(f"frames_per_video: expected >= 1, got {frames_per_video}")
-    if frame_size < 32:
-        raise ValueError(f"frame_size: expected >= 32 pixels, got {frame_size}")
+    check_choice("sub_dataset", sub_dataset, BACKGROUNDS)
+    check_split_sizes(num_train_videos=num_train_videos, num_test_videos=num_test_videos)
+    check_at_least("frames_per_video", frames_per_video, 1)
+    check_at_least("frame_size", frame_size, 32, " pixels")
     prepare_output_folder(root, ["train_256", "test_256", "test_list.csv"], overwrite)
-    bar = tqdm(total=(num_train_videos + num_test_videos) * frames_per_video, desc=f"synthetic {sub_dataset}",
-               unit="frame", disable=not progress)
-    splits = (("train", range(num_train_videos)), ("test", range(num_train_videos, num_train_videos + num_test_videos)))
+    bar = progress_bar((num_train_videos + num_test_videos) * frames_per_video, f"synthetic {sub_dataset}", "frame",
+                       progress)
     test_videos = []
-    for phase, video_ids in splits:
+    for phase, video_ids in numbered_splits(num_train_videos, num_test_videos):
         for video_id in video_ids:
             name = f"{video_id:03d}"
             with_masks = sub_dataset == "iper" and phase == "train"
@@ -146,10 +139,9 @@ def make_synthetic_keypoint_dataset(root, frames_per_sequence=150, seed=0, overw
         seed: random seed; the same arguments give byte-identical files.
         overwrite: replace the files of an earlier run in ``root``.
     Raises:
-        ValueError: a bad argument; FileExistsError: ``root`` holds files.
+        ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
-    if frames_per_sequence < 24:
-        raise ValueError(f"frames_per_sequence: expected >= 24 (a training window), got {frames_per_sequence}")
+    check_at_least("frames_per_sequence", frames_per_sequence, 24, " (a training window)")
     names = {"gt": "data_2d_h36m_gt.npz", "coco": "data_2d_h36m_detectron_pt_coco.npz"}
     prepare_output_folder(root, list(names.values()), overwrite)
     positions = {"gt": {}, "coco": {}}

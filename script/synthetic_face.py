@@ -13,11 +13,10 @@ The same arguments give byte-identical files.
 import os
 
 import numpy as np
-from tqdm import tqdm
-
 from data.face_landmarks import write_landmarks
 from data.synthetic.face import face_landmarks, sample_face_shape, sample_motion
 from data.synthetic.face_render import draw_scene, render_face, sample_face_style
+from script.synthetic_common import check_at_least, check_split_sizes, numbered_splits, progress_bar
 from util.output_folder import prepare_output_folder
 
 
@@ -37,20 +36,14 @@ def make_synthetic_face_dataset(root, num_train_videos=4, num_test_videos=2, fra
     Raises:
         ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
-    if num_train_videos < 1 or num_test_videos < 1:
-        raise ValueError(f"num_train_videos, num_test_videos: expected >= 1 each, "
-                         f"got {num_train_videos}, {num_test_videos}")
-    if frames_per_video < 1:
-        raise ValueError(f"frames_per_video: expected >= 1, got {frames_per_video}")
-    if frame_size < 32:
-        raise ValueError(f"frame_size: expected >= 32 pixels, got {frame_size}")
+    check_split_sizes(num_train_videos=num_train_videos, num_test_videos=num_test_videos)
+    check_at_least("frames_per_video", frames_per_video, 1)
+    check_at_least("frame_size", frame_size, 32, " pixels")
     prepare_output_folder(root, [f"{phase}_{kind}" for phase in ("train", "test") for kind in ("data", "keypoints")],
-                  overwrite)
+                          overwrite)
     size = (frame_size, frame_size)
-    bar = tqdm(total=(num_train_videos + num_test_videos) * frames_per_video, desc="synthetic face", unit="frame",
-               disable=not progress)
-    splits = (("train", range(num_train_videos)), ("test", range(num_train_videos, num_train_videos + num_test_videos)))
-    for phase, video_ids in splits:
+    bar = progress_bar((num_train_videos + num_test_videos) * frames_per_video, "synthetic face", "frame", progress)
+    for phase, video_ids in numbered_splits(num_train_videos, num_test_videos):
         for video_id in video_ids:
             rng = np.random.default_rng([seed, video_id])
             shape, style, scene = sample_face_shape(rng), sample_face_style(rng), draw_scene(rng, size)

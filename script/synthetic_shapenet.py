@@ -20,11 +20,10 @@ import os
 
 import h5py
 import numpy as np
-from tqdm import tqdm
-
 from data.shapenet_dataset import view_id
 from data.synthetic.objects3d import CATEGORIES, SAMPLERS
 from data.synthetic.render3d import Mesh, render
+from script.synthetic_common import check_at_least, check_choice, check_split_sizes, progress_bar
 from util.output_folder import prepare_output_folder
 
 AZIMUTHS = tuple(range(0, 360, 20))
@@ -47,20 +46,16 @@ def make_synthetic_shapenet(root, sub_dataset="car", num_train_objects=4, num_te
     Raises:
         ValueError: a bad argument (the message names it); FileExistsError: ``root`` holds files.
     """
-    if sub_dataset not in CATEGORIES:
-        raise ValueError(f"sub_dataset: expected one of {', '.join(CATEGORIES)}, got {sub_dataset!r}")
-    if num_train_objects < 1 or num_test_objects < 1:
-        raise ValueError(f"num_train_objects, num_test_objects: expected >= 1 each, "
-                         f"got {num_train_objects}, {num_test_objects}")
-    if image_size < 8:
-        raise ValueError(f"image_size: expected >= 8 pixels, got {image_size}")
+    check_choice("sub_dataset", sub_dataset, CATEGORIES)
+    check_split_sizes(num_train_objects=num_train_objects, num_test_objects=num_test_objects)
+    check_at_least("image_size", image_size, 8, " pixels")
     files = {"data": f"data_{sub_dataset}.hdf5", "train": f"id_{sub_dataset}_train.txt",
              "test": f"id_{sub_dataset}_test.txt", "names": f"name_{sub_dataset}_test.txt"}
     prepare_output_folder(root, list(files.values()), overwrite)
     names = [f"{sub_dataset}{number:04d}" for number in range(1, num_train_objects + num_test_objects + 1)]
     splits = {"train": names[:num_train_objects], "test": names[num_train_objects:]}
-    bar = tqdm(total=len(names) * len(AZIMUTHS) * len(ELEVATIONS), desc=f"synthetic shapenet {sub_dataset}",
-               unit="view", disable=not progress)
+    bar = progress_bar(len(names) * len(AZIMUTHS) * len(ELEVATIONS), f"synthetic shapenet {sub_dataset}", "view",
+                       progress)
     with h5py.File(os.path.join(root, files["data"]), "w") as handle:
         for number, name in enumerate(names, start=1):
             mesh = Mesh(SAMPLERS[sub_dataset](np.random.default_rng([seed, CATEGORIES.index(sub_dataset), number])))
