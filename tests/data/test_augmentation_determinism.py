@@ -3,7 +3,7 @@ nor of the worker that loads the sample, which makes resumed training exact."""
 import torch
 
 from data.market_dataset import MarketDataset
-from util.reproducibility import epoch_batches
+from tests.data.resumed_loading import assert_same_batch, workers_and_resumed
 
 
 def test_sample_augmentation_ignores_loading_order(make_opt, market_root):
@@ -19,13 +19,7 @@ def test_sample_augmentation_ignores_loading_order(make_opt, market_root):
 
 
 def test_resumed_epoch_sees_the_same_augmented_batches_with_workers(make_opt, market_root):
-    import data
-    opt = make_opt("market", market_root, batchSize=2, nThreads=2)
-    loader = data.create_dataloader(opt)
-    full = list(epoch_batches(loader, seed=0, epoch=1))
-    resumed = list(epoch_batches(data.create_dataloader(make_opt("market", market_root, batchSize=2, nThreads=0)),
-                                 seed=0, epoch=1, skip_batches=2))
+    full, resumed = workers_and_resumed(make_opt("market", market_root, batchSize=2), epoch=1, skip_batches=2)
     assert len(resumed) == len(full) - 2
     for expected, got in zip(full[2:], resumed):
-        assert expected["P1_path"] == got["P1_path"]
-        assert torch.equal(expected["P1"], got["P1"]) and torch.equal(expected["BP1"], got["BP1"])
+        assert_same_batch(expected, got, ("P1_path", "P1", "BP1"))

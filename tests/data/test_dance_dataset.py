@@ -12,9 +12,9 @@ from data.skeleton_maps import skeleton_coordinates, skeleton_structure, skeleto
 from options.errors import OptionError
 from tests.data.dance_samples import (FRAME_SIZE, LEFT_WRIST, NOISY_AS_COCO, clean_joints, write_dance_video,
                                       write_test_list)
+from tests.data.resumed_loading import assert_same_batch, workers_and_resumed
 from tests.paths import frame_numbers
 from util.errors import UserError
-from util.reproducibility import epoch_batches
 from util.skeleton_formats import LIMBS_COCO_17, LIMBS_HUMAN36M_17
 
 SMALL = dict(load_size=(32, 32), n_frames_total=4, max_frames_per_gpu=2)
@@ -295,10 +295,7 @@ def test_bad_options(dance_root, make_opt, tmp_path):
 @pytest.mark.slow
 def test_clips_are_the_same_with_workers_and_on_resume(dance_root, make_opt):
     options = {**SMALL, "batchSize": 1, "max_t_step": 2, "n_frames_total": 2, "sub_dataset": "fashion"}
-    full = list(epoch_batches(data.create_dataloader(make_opt("dance", dance_root, **options, nThreads=2)), 0, 3))
-    resumed = list(epoch_batches(data.create_dataloader(make_opt("dance", dance_root, **options)), 0, 3,
-                                 skip_batches=1))
+    full, resumed = workers_and_resumed(make_opt("dance", dance_root, **options), epoch=3, skip_batches=1)
     assert len(full) == 2 and len(resumed) == 1
-    assert full[1]["gen_paths"] == resumed[0]["gen_paths"] and full[1]["ref_path"] == resumed[0]["ref_path"]
-    for key in ("gen_images", "gen_skeleton", "ref_image", "ref_skeleton"):
-        assert torch.equal(full[1][key], resumed[0][key]), key
+    assert_same_batch(full[1], resumed[0], ("gen_paths", "ref_path", "gen_images", "gen_skeleton", "ref_image",
+                                            "ref_skeleton"))
