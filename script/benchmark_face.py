@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from script.report_table import print_and_save  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 
 FACE = ["--model=face", "--attn_layer=2,3", "--kernel_size=2=5,3=3", "--dataset_mode=face", "--display_id=0",
@@ -115,11 +116,7 @@ def main():
              f"| data, {args.workers} loader processes | {clips_per_second:.2f} clips/s (training needs "
              f"{rate * args.batch:.2f}) |",
              f"| test, batch 1, 6-frame chunks | {test_fps:.1f} frames/s |"]
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(table + "\n")
+    print_and_save("\n".join(lines), args.out)
 
 
 if __name__ == "__main__":

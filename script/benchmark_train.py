@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from script.report_table import print_and_save  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 
 CONFIGS = {
@@ -355,11 +356,7 @@ def main(argv=None):
                 all_curves[dataset] = (names, curves)
             else:
                 rows += benchmark(dataset, root, workdir, args)
-    table = format_same_training(rows, args.steps) if args.same_training else format_table(rows)
-    print(table)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(table + "\n")
+    print_and_save(format_same_training(rows, args.steps) if args.same_training else format_table(rows), args.out)
     if args.same_training:
         write_curves(all_curves, args.csv, args.plot)
 

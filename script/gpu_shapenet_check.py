@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from script.report_table import print_and_save  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 
 RELEASED = ["--attn_layer=2,3", "--kernel_size=2=5,3=3"]
@@ -123,11 +124,7 @@ def main(argv=None):
     for label, batch, overall, steady, seconds, peak in rows:
         lines.append(f"| {label} | {batch} | {overall:.2f} | {steady:.2f} | {seconds:.1f} | {peak:.2f} |"
                      .replace("| nan ", "| - "))
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(table + "\n")
+    print_and_save("\n".join(lines), args.out)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
+from script.report_table import print_and_save  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
 
 COMMON = ["--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3", "--name=learning_check", "--display_id=0"]
@@ -138,10 +139,7 @@ def main(argv=None):
              "| metric | generated | copy of the source |", "|---|---|---|"]
     lines += [f"| {name} | {generated:.4f} | {copied:.4f} |" for name, (generated, copied) in scores.items()]
     lines += [note] if note else []
-    table = "\n".join(lines)
-    print(table)
-    with open(os.path.join(args.out_dir, "learning_check.md"), "w") as handle:
-        handle.write(table + "\n")
+    print_and_save("\n".join(lines), os.path.join(args.out_dir, "learning_check.md"))
 
 
 if __name__ == "__main__":

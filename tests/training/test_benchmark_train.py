@@ -1,10 +1,11 @@
 """script/benchmark_train.py's CPU-side pieces: arguments, relative differences, tables, the
-loss-curve CSV; the measurements themselves need a GPU (tests/training/test_cuda_graphs.py and
+loss-curve CSV, the table printing (script/report_table.py); the measurements themselves need a GPU (tests/training/test_cuda_graphs.py and
 script/run_gpu_checks.sh)."""
 import pytest
 import torch
 
 from script import benchmark_train
+from script.report_table import print_and_save
 
 
 def test_steps_default_by_mode():
@@ -42,3 +43,10 @@ def test_loss_curves_csv(tmp_path):
 def test_without_a_gpu_it_says_so(capsys):
     benchmark_train.main([])
     assert "no CUDA GPU visible" in capsys.readouterr().out
+
+
+def test_the_table_is_printed_and_saved(tmp_path, capsys):
+    print_and_save("| a |\n|---|", tmp_path / "table.md")
+    print_and_save("| b |")  # no file
+    assert capsys.readouterr().out == "| a |\n|---|\n| b |\n"
+    assert (tmp_path / "table.md").read_text() == "| a |\n|---|\n" and len(list(tmp_path.iterdir())) == 1
