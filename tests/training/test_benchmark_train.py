@@ -1,6 +1,6 @@
 """script/benchmark_train.py's CPU-side pieces: arguments, relative differences, tables, the
-loss-curve CSV, the table printing (script/report_table.py); the measurements themselves need a GPU (tests/training/test_cuda_graphs.py and
-script/run_gpu_checks.sh)."""
+loss-curve CSV, printing and saving a table (script/report_table.py); the measurements themselves
+need a GPU (tests/training/test_cuda_graphs.py and script/run_gpu_checks.sh)."""
 import pytest
 import torch
 
