@@ -13,9 +13,9 @@ import pytest
 import torch
 
 from model import find_model_class
-from model.base_model import unwrap
 from options.train_options import TrainOptions
-from tests.models.test_training_step import original_pose_flow_step, original_pose_step
+from tests.models.test_training_step import (assert_same_gradients_and_weights, original_pose_flow_step,
+                                             original_pose_step)
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +73,4 @@ def test_training_step_equals_the_original_at_float64(model_name, extra, origina
     for name in ours.loss_names:
         assert getattr(ours, "loss_" + name).dtype == torch.float64, name
         assert torch.equal(getattr(ours, "loss_" + name), expected[name]), name
-    for net_name in ours.model_names:
-        ours_net, original_net = unwrap(getattr(ours, "net_" + net_name)), unwrap(getattr(original, "net_" + net_name))
-        for (key, value), expected_value in zip(ours_net.named_parameters(), original_net.parameters()):
-            assert (value.grad is None) == (expected_value.grad is None), f"{net_name}.{key} gradient"
-            if value.grad is not None:
-                assert torch.equal(value.grad, expected_value.grad), f"{net_name}.{key} gradient"
-            assert torch.equal(value, expected_value), f"{net_name}.{key} after the step"
+    assert_same_gradients_and_weights(ours, original)
