@@ -4,6 +4,9 @@ import shutil
 import pytest
 import torch
 
+from script.random_weights import write_random_vgg19
+from tests.offline import offline_weights_fixtures
+
 torch.set_num_threads(2)
 
 
@@ -16,20 +19,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_cuda)
 
 
-@pytest.fixture(scope="session")
-def random_vgg_home(tmp_path_factory):
-    """A TORCH_HOME whose hub cache holds a random-weight torchvision VGG19 (the loss network)."""
-    from script.random_weights import write_random_vgg19
-    from tests.offline import random_weights_home
-    return random_weights_home(tmp_path_factory, "vgg_torch_home", write_random_vgg19)
-
-
-@pytest.fixture
-def offline_vgg(random_vgg_home, monkeypatch):
-    """TORCH_HOME = ``random_vgg_home``, with any download attempt failing the test."""
-    from tests.offline import go_offline
-    go_offline(monkeypatch, random_vgg_home)
-    return random_vgg_home
+random_vgg_home, offline_vgg = offline_weights_fixtures(
+    "random_vgg_home", "offline_vgg", write_random_vgg19, "a random-weight torchvision VGG19 (the loss network)")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ through its normal path (``$TORCH_HOME/hub/checkpoints``). Their convolutions ge
 weights: PyTorch's default init makes Inception's 2048-d features vanish (~1e-8), which would
 make every FID about 0 and the FID tests meaningless.
 """
+import os
 from unittest import mock
 
 import pytest
@@ -14,7 +15,7 @@ import torchvision
 from torch import nn
 
 import script.metrics_lib.evaluate as evaluate_module
-from tests.offline import go_offline
+from tests.offline import offline_weights_fixtures
 
 from .helpers import (ALEXNET_FILE, FID_INCEPTION_FILE, INCEPTION_FILE, copy_market_pairs,
                       copy_market_photos)
@@ -40,28 +41,22 @@ def _pytorch_fid_network():
     return built["network"]
 
 
-@pytest.fixture(scope="session")
-def random_hub(tmp_path_factory):
-    """A TORCH_HOME whose hub cache holds random torchvision Inception, pytorch-fid Inception and AlexNet."""
-    home = tmp_path_factory.mktemp("torch_home")
-    checkpoints = home / "hub" / "checkpoints"
-    checkpoints.mkdir(parents=True)
-    torch.manual_seed(0)
+def _write_random_networks(torch_home):
+    """Random torchvision Inception, pytorch-fid Inception and AlexNet files in ``<torch_home>/hub/checkpoints``."""
+    checkpoints = os.path.join(torch_home, "hub", "checkpoints")
+    os.makedirs(checkpoints)
     networks = {
         INCEPTION_FILE: torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False),
         FID_INCEPTION_FILE: _pytorch_fid_network(),
         ALEXNET_FILE: torchvision.models.alexnet(weights=None),
     }
     for file_name, network in networks.items():
-        torch.save(_he_init(network).state_dict(), checkpoints / file_name)
-    return home
+        torch.save(_he_init(network).state_dict(), os.path.join(checkpoints, file_name))
 
 
-@pytest.fixture
-def offline_hub(random_hub, monkeypatch):
-    """Point TORCH_HOME at ``random_hub`` and make any download attempt fail the test."""
-    go_offline(monkeypatch, random_hub)
-    return random_hub
+random_hub, offline_hub = offline_weights_fixtures(
+    "random_hub", "offline_hub", _write_random_networks,
+    "random torchvision Inception, pytorch-fid Inception and AlexNet")
 
 
 class FirstFeatures(nn.Module):
