@@ -1,5 +1,5 @@
-"""Loading one epoch twice, as a run with worker processes and as a resumed run in this process,
-to check that a resumed epoch sees the very batches (and augmentation) of an uninterrupted one."""
+"""Loading one epoch twice, as a run with worker processes and as a resumed run in this process:
+a resumed epoch must see the very batches (and augmentation) of an uninterrupted one."""
 import argparse
 
 import torch
@@ -8,17 +8,17 @@ import data
 from util.reproducibility import epoch_batches
 
 
-def workers_and_resumed(opt, epoch, skip_batches, seed=0):
-    """The batches of ``epoch`` loaded by 2 worker processes, and those after ``skip_batches`` loaded in this process."""
+def assert_resumed_epoch_matches(opt, epoch, skip_batches, keys, seed=0):
+    """Epoch ``epoch`` resumed after ``skip_batches`` batches (in this process) gives the batches that 2 worker
+    processes load after them: ``batch[key]`` equal for every key, tensors exactly. Returns the full epoch's batches.
+    """
     def loader(workers):
         return data.create_dataloader(argparse.Namespace(**{**vars(opt), "nThreads": workers}))
     full = list(epoch_batches(loader(2), seed, epoch))
     resumed = list(epoch_batches(loader(0), seed, epoch, skip_batches=skip_batches))
-    return full, resumed
-
-
-def assert_same_batch(expected, got, keys):
-    """``expected[key]`` equals ``got[key]`` for every key: tensors exactly, paths as lists."""
-    for key in keys:
-        value = expected[key]
-        assert torch.equal(value, got[key]) if torch.is_tensor(value) else value == got[key], key
+    assert len(resumed) == len(full) - skip_batches > 0
+    for expected, got in zip(full[skip_batches:], resumed):
+        for key in keys:
+            value = expected[key]
+            assert torch.equal(value, got[key]) if torch.is_tensor(value) else value == got[key], key
+    return full

@@ -3,7 +3,7 @@ nor of the worker that loads the sample, which makes resumed training exact."""
 import torch
 
 from data.market_dataset import MarketDataset
-from tests.data.resumed_loading import assert_same_batch, workers_and_resumed
+from tests.data.resumed_loading import assert_resumed_epoch_matches
 
 
 def test_sample_augmentation_ignores_loading_order(make_opt, market_root):
@@ -19,7 +19,4 @@ def test_sample_augmentation_ignores_loading_order(make_opt, market_root):
 
 
 def test_resumed_epoch_sees_the_same_augmented_batches_with_workers(make_opt, market_root):
-    full, resumed = workers_and_resumed(make_opt("market", market_root, batchSize=2), epoch=1, skip_batches=2)
-    assert len(resumed) == len(full) - 2
-    for expected, got in zip(full[2:], resumed):
-        assert_same_batch(expected, got, ("P1_path", "P1", "BP1"))
+    assert_resumed_epoch_matches(make_opt("market", market_root, batchSize=2), 1, 2, ("P1_path", "P1", "BP1"))

@@ -11,7 +11,7 @@ from data.face_landmarks import read_landmarks
 from data.face_maps import face_structure
 from options.errors import OptionError
 from tests.data.face_samples import FRAME_SIZE, write_face_video
-from tests.data.resumed_loading import assert_same_batch, workers_and_resumed
+from tests.data.resumed_loading import assert_resumed_epoch_matches
 from tests.paths import frame_numbers
 from util.errors import UserError
 from util.reproducibility import epoch_batches
@@ -190,8 +190,7 @@ def test_missing_folders_and_bad_options(tmp_path, face_root, make_opt):
 @pytest.mark.slow
 def test_clips_are_the_same_with_workers_and_on_resume(face_root, make_opt):
     options = {**SMALL, "batchSize": 1, "max_t_step": 2, "n_frames_total": 2}
-    full, resumed = workers_and_resumed(make_opt("face", face_root, **options), epoch=3, skip_batches=1)
-    assert len(full) == 2 and len(resumed) == 1
-    assert_same_batch(full[1], resumed[0], ("P_path", "BP"))
+    full = assert_resumed_epoch_matches(make_opt("face", face_root, **options), 3, 1, ("P_path", "BP"))
+    assert len(full) == 2
     other_epoch = list(epoch_batches(data.create_dataloader(make_opt("face", face_root, **options)), 0, 4))
     assert [batch["P_path"] for batch in other_epoch] != [batch["P_path"] for batch in full]
