@@ -32,7 +32,7 @@ def unported_models_allowed(monkeypatch):
 
 @pytest.fixture
 def private_copy(tmp_path):
-    """``private_copy(root, name)`` -> a copy of the folder ``root`` at ``tmp_path/name``, for a test that damages it."""
+    """``private_copy(root, name)``: a copy of the folder ``root`` at ``tmp_path/name``, for a test to damage."""
     def copy(root, name):
         target = tmp_path / name
         shutil.copytree(root, target)
