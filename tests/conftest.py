@@ -28,10 +28,3 @@ def offline_vgg(random_vgg_home, monkeypatch):
     from tests.offline import go_offline
     go_offline(monkeypatch, random_vgg_home)
     return random_vgg_home
-
-
-@pytest.fixture
-def unported_models_allowed(monkeypatch):
-    """Parse the options of models flagged 'not implemented yet' as if they were."""
-    import model
-    monkeypatch.setattr(model, "check_implemented", lambda name: None)
