@@ -32,6 +32,7 @@ class DanceModel(AnimationModel):
                       "masks": frame_strip(draw_mask)}
     # <video>_gt_vis_skeleton_in_skeleton_out_.mp4: ground truth, generated frame and both skeletons
     video_kinds = ("gt", "vis", "skeleton_in", "skeleton_out")
+    min_frames_D_V = 5  # TemporalDiscriminator: its two 3-D blocks shorten a clip by 4 frames
 
     @staticmethod
     def modify_options(parser, is_train):

@@ -6,6 +6,7 @@ import torch
 
 import model as models
 from model.animation_model import AnimationModel
+from options.errors import OptionError
 from options.train_options import TrainOptions
 from tests.models.test_face_model import assert_released_networks_load, released_files
 
@@ -62,3 +63,10 @@ def test_result_folder_names_the_reference_video_of_a_cross_identity_test(refere
     model = dance_class().__new__(dance_class())
     model.frame_paths, model.reference_path = [["/data/test_256/train_A/v1/00010.png"]], reference
     assert model.result_video() == folder
+
+
+def test_temporal_discriminator_needs_five_frames(tmp_path):
+    opt = TrainOptions().parse([*DANCE, f"--checkpoints_dir={tmp_path}", "--frames_D_V=4"], save=False)
+    with pytest.raises(OptionError, match=r"^--frames_D_V=4: the temporal discriminator sees consecutive frames "
+                                          r"of one chunk of 6 .*; expected 5\.\.6$"):
+        dance_class()(opt)
