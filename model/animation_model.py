@@ -27,8 +27,9 @@ its last frame carried over; after a video's last chunk (``change_seq``) the vid
 
 A subclass gives ``modify_options``, ``build_networks`` (G, D, D_V), ``visual_drawers``,
 ``video_kinds``, and implements ``read_clip``, ``temporal_input`` and ``save_test_results``;
-``previous_correctness_sources`` (face: the previous frames fed to G), ``result_video`` (the
-frames' folder name) and ``result_ext`` (png) can be overridden.
+``previous_correctness_sources`` (face: the previous frames fed to G; dance: the ground-truth
+ones), ``result_video`` (the frames' folder name), ``result_ext`` (png) and ``min_frames_D_V`` (2)
+can be overridden.
 """
 import os
 from itertools import chain
