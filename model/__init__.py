@@ -1,18 +1,14 @@
 """Model registry: ``--model`` name -> model class, found lazily by module (CycleGAN style, strict).
 
 Each model class has a static ``modify_options(parser, is_train)`` hook that adds its options.
-An entry flagged ``NOT_IMPLEMENTED`` is refused when the options are parsed, before anything else
-(drop the flag when the model can train and test).
 """
 import importlib
-
-NOT_IMPLEMENTED = "not implemented yet"
 
 _MODELS = {
     "pose": ("model.pose_model", "PoseModel"),
     "pose_flow": ("model.pose_flow_model", "PoseFlowModel"),
     "face": ("model.face_model", "FaceModel"),
-    "dance": ("model.dance_model", "DanceModel", NOT_IMPLEMENTED),
+    "dance": ("model.dance_model", "DanceModel"),
     "shapenet": ("model.shapenet_model", "ShapeNetModel"),
     "shapenetflow": ("model.shapenetflow_model", "ShapeNetFlowModel"),
     "keypoint": ("model.keypoint_model", "KeypointModel"),
@@ -23,19 +19,6 @@ _ALIASES = {"poseflownet": "pose_flow"}
 def model_names():
     """The valid ``--model`` values, aliases included."""
     return sorted(_MODELS) + sorted(_ALIASES)
-
-
-def unimplemented_model_names():
-    """The registered models flagged ``NOT_IMPLEMENTED``."""
-    return sorted(name for name, entry in _MODELS.items() if NOT_IMPLEMENTED in entry[2:])
-
-
-def check_implemented(name):
-    """ValueError for a model flagged ``NOT_IMPLEMENTED``; other names (unknown ones too) pass."""
-    if _ALIASES.get(name, name) in unimplemented_model_names():
-        implemented = sorted(set(model_names()) - set(unimplemented_model_names()))
-        raise ValueError(f"--model={name}: {NOT_IMPLEMENTED} (its options and networks exist, training and "
-                         f"testing do not); implemented models: {', '.join(implemented)}")
 
 
 def canonical_model_name(name):

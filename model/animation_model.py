@@ -27,8 +27,9 @@ its last frame carried over; after a video's last chunk (``change_seq``) the vid
 
 A subclass gives ``modify_options``, ``build_networks`` (G, D, D_V), ``visual_drawers``,
 ``video_kinds``, and implements ``read_clip``, ``temporal_input`` and ``save_test_results``;
-``previous_correctness_sources`` (face: the previous frames fed to G), ``result_video`` (the
-frames' folder name) and ``result_ext`` (png) can be overridden.
+``previous_correctness_sources`` (face: the previous frames fed to G; dance: the ground-truth
+ones), ``result_video`` (the frames' folder name), ``result_ext`` (png) and ``min_frames_D_V`` (2)
+can be overridden.
 """
 import os
 from itertools import chain
@@ -69,6 +70,7 @@ class AnimationModel(BaseModel):
     configuration_options = BaseModel.configuration_options + ("frames_D_V",)
     video_kinds = ()  # the per-frame images side by side in the result video, e.g. ('edge', 'vis')
     result_ext = "png"  # the format of the per-frame result images
+    min_frames_D_V = 2  # the fewest frames D_V can judge
 
     def __init__(self, opt):
         super().__init__(opt)
@@ -87,17 +89,17 @@ class AnimationModel(BaseModel):
                 lr=opt.lr * opt.ratio_g2d, betas=(0.0, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
 
-    @staticmethod
-    def _check_options(opt):
+    def _check_options(self, opt):
         if not opt.isTrain:
             if opt.batchSize != 1:
                 raise OptionError(f"--batchSize={opt.batchSize}: the animation test generates one video at a time, "
                                   f"chunk after chunk; expected 1")
             return
         chunk = min(opt.max_frames_per_gpu, opt.n_frames_total)
-        if not 2 <= opt.frames_D_V <= chunk:
+        if not self.min_frames_D_V <= opt.frames_D_V <= chunk:
             raise OptionError(f"--frames_D_V={opt.frames_D_V}: the temporal discriminator sees consecutive frames "
-                              f"of one chunk of {chunk} (--max_frames_per_gpu, --n_frames_total); expected 2..{chunk}")
+                              f"of one chunk of {chunk} (--max_frames_per_gpu, --n_frames_total); expected "
+                              f"{self.min_frames_D_V}..{chunk}")
 
     # ----------------------------------------------------------------------- subclass interface
     def read_clip(self, batch):

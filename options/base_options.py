@@ -46,8 +46,7 @@ class BaseOptions:
         parser.add_argument("--name", type=str, default="experiment_name",
                             help="experiment name: checkpoints and logs go to <checkpoints_dir>/<name>")
         parser.add_argument("--model", type=str, default="pose",
-                            help="model to use: " + _names_help(model.model_names(), model.unimplemented_model_names(),
-                                                                " (poseflownet = pose_flow)"))
+                            help=f"model to use: {', '.join(model.model_names())} (poseflownet = pose_flow)")
         parser.add_argument("--checkpoints_dir", type=str, default="./result", help="where experiments are stored")
         parser.add_argument("--which_iter", type=str, default="latest",
                             help="checkpoint to load: 'latest' or an iteration number")
@@ -90,7 +89,6 @@ class BaseOptions:
         """Two-pass parse: model and dataset setters extend the parser before the strict pass."""
         parser = self.initialize(_Parser(formatter_class=HelpFormatter, add_help=False, epilog=EPILOG))
         known, _ = parser.parse_known_args(argv)
-        model.check_implemented(known.model)  # before the errors a model that cannot run would cause
         model_name = known.model
         parser = model.get_option_setter(model_name)(parser, self.is_train)
         known, _ = parser.parse_known_args(argv)
@@ -113,8 +111,8 @@ class BaseOptions:
         return data.get_option_setter(dataset_mode)(parser, self.is_train)
 
     def _alternatives(self, model_name, dataset_mode):
-        """(choice, parser) for every other implemented model, then every other implemented dataset."""
-        models = {model.canonical_model_name(name) for name in model.model_names()} - set(model.unimplemented_model_names())
+        """(choice, parser) for every other model, then every other dataset."""
+        models = {model.canonical_model_name(name) for name in model.model_names()}
         datasets = set(data.dataset_names())
         chosen_model = model.canonical_model_name(model_name)
         return ([(f"--model={name}", self.parser_for(name, dataset_mode)) for name in sorted(models - {chosen_model})]
@@ -179,12 +177,6 @@ class BaseOptions:
         atomic_write_text(stem + ".txt", "\n".join(self.option_lines(opt)) + "\n")
         serialisable = {k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(opt).items()}
         atomic_write_text(stem + ".json", json.dumps(serialisable, indent=1, sort_keys=True) + "\n")
-
-
-def _names_help(names, unimplemented, remark=""):
-    """'a, b<remark>; not implemented yet: c, d': the registered names with the unusable ones apart."""
-    usable = ", ".join(name for name in names if name not in unimplemented) + remark
-    return f"{usable}; not implemented yet: {', '.join(unimplemented)}" if unimplemented else usable
 
 
 def _parse_gpu_ids(text):

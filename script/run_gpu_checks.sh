@@ -2,9 +2,9 @@
 # Everything that needs a CUDA GPU, in one go (the CI machine has none):
 #   1. ahead-of-time build of the custom CUDA ops;
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
-#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path), script/benchmark_face.py
-#      and the
-#      same-training check of the fast path (200 steps, loss curves in $OUT/same_training.png);
+#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path),
+#      script/benchmark_face.py (the face and the dance model) and the same-training check of the
+#      fast path (200 steps, loss curves in $OUT/same_training.png);
 #   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set;
 #   5. view synthesis: shapenetflow then shapenet trained on synthetic cars, tested and scored, with
 #      it/s and peak memory per stage (script/gpu_shapenet_check.py, about a minute).
@@ -44,6 +44,7 @@ step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_t
 step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --out "$OUT/same_training.md" \
     --csv "$OUT/same_training.csv" --plot "$OUT/same_training.png"
 step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
+step benchmark_dance "$PYTHON" -m script.benchmark_face --model dance --out "$OUT/benchmark_dance.md"
 
 # one-GPU torchrun run: NCCL process group, DDP-wrapped networks, rank-0 checkpoints
 work=$(mktemp -d)
@@ -61,4 +62,4 @@ echo "=== summary"
 printf '%s\n' "${status[@]}"
 grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
 cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/same_training.md" "$OUT/benchmark_face.md" \
-    "$OUT/shapenet.md" 2>/dev/null
+    "$OUT/benchmark_dance.md" "$OUT/shapenet.md" 2>/dev/null

@@ -24,13 +24,6 @@ random_vgg_home, offline_vgg = offline_weights_fixtures(
 
 
 @pytest.fixture
-def unported_models_allowed(monkeypatch):
-    """Parse the options of models flagged 'not implemented yet' as if they were."""
-    import model
-    monkeypatch.setattr(model, "check_implemented", lambda name: None)
-
-
-@pytest.fixture
 def private_copy(tmp_path):
     """``private_copy(root, name)``: a copy of the folder ``root`` at ``tmp_path/name``, for a test to damage."""
     def copy(root, name):

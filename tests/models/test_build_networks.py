@@ -24,12 +24,3 @@ def test_shapenet_generator_size_must_be_the_load_size(load_size, layers):
                                           rf"--layers={layers} makes {size}x{size} images .* use "
                                           rf"--load_size={size},{size} or"):
         find_model_class("shapenet").build_networks(opt, discriminators=False)
-
-
-@pytest.mark.parametrize("name, class_name", [("dance", "DanceModel")])
-def test_unported_models_say_so_and_where_their_networks_are(name, class_name):
-    model_class = find_model_class(name)
-    assert model_class.__name__ == class_name and "build_networks" in vars(model_class)
-    with pytest.raises(NotImplementedError, match=rf"--model={name}: training and testing are not implemented "
-                                                  rf"yet.*{class_name}\.build_networks builds them"):
-        model_class(types.SimpleNamespace(model=name))

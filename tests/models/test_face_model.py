@@ -16,13 +16,14 @@ FACE = ["--model=face", "--attn_layer=2,3", "--kernel_size=2=5,3=3", "--dataset_
         "--init_type=normal", "--name=face_checkpoints"]
 
 
-def released_face_files(checkpoints):
-    """Random weights in the released layouts, written as ``<checkpoints>/face_checkpoints/latest_net_*.pth``."""
-    folder = checkpoints / "face_checkpoints"
+def released_files(checkpoints, experiment, release):
+    """Random weights in the layouts of the released G, D and D_V of ``release`` (the manifests'
+    prefix, e.g. 'face_faceforensics'), written as ``<checkpoints>/<experiment>/latest_net_*.pth``."""
+    folder = checkpoints / experiment
     folder.mkdir(parents=True)
     states = {}
     for name in ("G", "D", "D_V"):
-        manifest = load_manifest(os.path.join(MANIFEST_DIR, f"face_faceforensics_{name}.json"))
+        manifest = load_manifest(os.path.join(MANIFEST_DIR, f"{release}_{name}.json"))
         states[name] = random_state_in_layout(manifest, build_from_define_call(manifest), seed=len(name))
         torch.save(states[name], folder / manifest["checkpoint_file"])
     return states
@@ -35,8 +36,13 @@ def assert_holds(net, state):
 
 @pytest.mark.slow  # three networks built and loaded twice
 def test_released_face_networks_load_strictly_through_create_model(tmp_path, offline_vgg):
-    states = released_face_files(tmp_path)
-    common = [*FACE, f"--checkpoints_dir={tmp_path}"]
+    states = released_files(tmp_path, "face_checkpoints", "face_faceforensics")
+    assert_released_networks_load(FACE, tmp_path, states)
+
+
+def assert_released_networks_load(args, tmp_path, states):
+    """Testing loads G, --continue_train from released weights loads G, D and D_V, all strictly."""
+    common = [*args, f"--checkpoints_dir={tmp_path}"]
     tester = models.create_model(TestOptions().parse([*common, f"--results_dir={tmp_path / 'results'}"], save=False))
     assert tester.model_names == ["G"] and not tester.net_G.training
     assert_holds(tester.net_G, states["G"])

@@ -21,7 +21,6 @@ def test_define_call_builds_the_manifest_layout(manifest):
     assert len(net.state_dict()) == manifest['num_state_dict_entries']
 
 
-@pytest.mark.usefixtures("unported_models_allowed")
 def test_command_line_builds_the_manifest_layout(manifest):
     """The manifest's argv through the (training: discriminators included) options parser and the
     model's build_networks gives the same nets."""

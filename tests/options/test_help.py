@@ -44,10 +44,10 @@ def test_train_help_shows_each_default_once_with_the_other_models_and_datasets(c
 
 def test_help_defaults_are_those_of_the_chosen_model_and_dataset(capsys):
     text = help_of(capsys, TrainOptions(), "--model=pose_flow", "--dataset_mode=market")
-    assert ("weight of the sampling correctness loss (default: 20.0; --model=face: 5.0; --model=pose: 5.0; "
-            "--model=shapenet: 5.0)") in " ".join(text.split())
-    assert ("weight of the affine regularisation loss (default: 0.01; --model=face: 0.0025; --model=pose: 0.0025; "
-            "--model=shapenet: 0.0025)") in " ".join(text.split())
+    assert ("weight of the sampling correctness loss (default: 20.0; --model=dance: 5.0; --model=face: 5.0; "
+            "--model=pose: 5.0; --model=shapenet: 5.0)") in " ".join(text.split())
+    assert ("weight of the affine regularisation loss (default: 0.01; --model=dance: 0.0025; --model=face: 0.0025; "
+            "--model=pose: 0.0025; --model=shapenet: 0.0025)") in " ".join(text.split())
     assert "(default: -5.0,5.0; --dataset_mode=dance: True; --dataset_mode=face: False; --dataset_mode=fashion: False" \
         in " ".join(text.split())
     assert "size (h,w) images are resized to; set by the dataset (default: 128,64;" in text
@@ -65,7 +65,7 @@ def test_architecture_names_are_accepted_and_marked_ignored(tmp_path, capsys):
 @pytest.mark.parametrize("options, argv, hint", [
     (TrainOptions, ["--lamda_correct=3"], "--lamda_correct=3 (did you mean --lambda_correct?)"),
     (TrainOptions, ["--dataroot=x", "--atn_layer=2"], "--atn_layer=2 (did you mean --attn_layer?)"),
-    (TrainOptions, ["--model=pose_flow", "--lambda_rec=3"], "--lambda_rec=3 (--lambda_rec is for --model=face)"),
+    (TrainOptions, ["--model=pose_flow", "--lambda_rec=3"], "--lambda_rec=3 (--lambda_rec is for --model=dance)"),
     (TestOptions, ["--lambda_correct=3"], "--lambda_correct=3 (--lambda_correct is for train.py)"),
     (TestOptions, ["--niter", "5"], "--niter (--niter is for train.py) 5"),
     (TrainOptions, ["--zzzz"], "unrecognized arguments: --zzzz"),
