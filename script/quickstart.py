@@ -37,7 +37,8 @@ from script.metrics_lib.completeness import generated_name  # noqa: E402
 from script.quickstart_lib import weights as pretrained  # noqa: E402
 from script.quickstart_lib.loss_plot import plot_losses, read_loss_log  # noqa: E402
 from script.quickstart_lib.results_page import PageContent, PairRow, write_results_page  # noqa: E402
-from script.quickstart_lib.scoring import METRICS, Scorer, write_copy_source_baseline  # noqa: E402
+from script.quickstart_lib.scoring import (METRICS, Scorer, write_copy_source_baseline,  # noqa: E402
+                                           write_mean_image_baseline)
 from util.cli import run_entry_point  # noqa: E402
 from util.output_folder import prepare_output_folder  # noqa: E402
 from util.pose_draw import draw_pose_from_cords  # noqa: E402
@@ -45,6 +46,9 @@ from util.pose_draw import draw_pose_from_cords  # noqa: E402
 NAME = "quickstart"
 OUTPUTS = ("data", "checkpoints", "results", "baseline", "page", "quickstart.log")
 FRAME = FORMATS["market"]["frame"]
+# (key, heading, short label) of what is scored: the model, then the trivial baselines
+METHODS = [("model", "model", "model"), ("copy_source", "baseline: copy the source image", "copy"),
+           ("mean_image", "baseline: the mean training image", "mean")]
 NETWORK = ["--attn_layer=2", "--kernel_size=2=3"]  # the paper's Market-1501 configuration
 
 
@@ -114,8 +118,8 @@ class QuickStart:
         self.root = args.root
         self.data = os.path.join(self.root, "data")
         self.checkpoints = os.path.join(self.root, "checkpoints")
-        self.results = os.path.join(self.root, "results")
-        self.baseline = os.path.join(self.root, "baseline")
+        self.folders = {"model": os.path.join(self.root, "results")}
+        self.folders.update({key: os.path.join(self.root, "baseline", key) for key, _, _ in METHODS[1:]})
         self.page = os.path.join(self.root, "page")
         self.warnings, self.notes, self.commands, self.timings = [], [], [], {}
         self.vgg = pretrained.vgg19_weights(args.offline)
@@ -169,41 +173,41 @@ class QuickStart:
     def test(self):
         import test
         from options.test_options import TestOptions
-        options = [*self.common_options(), "--model=pose", f"--results_dir={self.results}"]
+        options = [*self.common_options(), "--model=pose", f"--results_dir={self.folders['model']}"]
         self.commands.append("python test.py " + " ".join(options))
         test.test(TestOptions().parse(options))
 
     def score(self):
-        pairs_csv = os.path.join(self.data, "market-pairs-test.csv")
-        gt_dir = os.path.join(self.data, "test")
-        write_copy_source_baseline(read_pairs(pairs_csv), gt_dir, self.baseline)
+        pairs_csv, gt_dir = os.path.join(self.data, "market-pairs-test.csv"), os.path.join(self.data, "test")
+        train_dir = os.path.join(self.data, "train")
+        pairs = read_pairs(pairs_csv)
+        write_copy_source_baseline(pairs, gt_dir, self.folders["copy_source"])
+        write_mean_image_baseline(pairs, train_dir, self.folders["mean_image"])
         alexnet = pretrained.alexnet_weights(self.args.offline)
         if alexnet.path is None:
             self.note(f"LPIPS left out: its AlexNet weights are missing ({alexnet.note}).")
-        inception = None
-        if self.args.fid:
-            inception = pretrained.inception_weights(self.args.offline)
-            if inception.path is None:
-                self.note(f"FID left out: its Inception weights are missing ({inception.note}).")
-            else:
-                self.note("FID over this handful of test images is far from the FID of a real test set "
-                          "(thousands of images): read it as a smoke value only.")
-        else:
+        inception = pretrained.inception_weights(self.args.offline) if self.args.fid else None
+        if not self.args.fid:
             self.note("FID left out: over a handful of test images it is not meaningful (--fid computes it anyway).")
-        scorer = Scorer(gt_dir, pairs_csv, alexnet.path, inception and inception.path,
-                        os.path.join(self.data, "train"))
+        elif inception.path is None:
+            self.note(f"FID left out: its Inception weights are missing ({inception.note}).")
+        else:
+            self.note("FID over this handful of test images is far from the FID of a real test set "
+                      "(thousands of images): read it as a smoke value only.")
+        scorer = Scorer(gt_dir, pairs_csv, alexnet.path, inception and inception.path, train_dir)
         scores_dir = os.path.join(self.page, "scores")
-        self.reports = {kind: scorer.report(folder, kind, os.path.join(scores_dir, f"{kind}.json"))
-                        for kind, folder in (("model", self.results), ("copy_source", self.baseline))}
-        self.pair_scores = {kind: scorer.per_pair(folder)
-                            for kind, folder in (("model", self.results), ("copy_source", self.baseline))}
-        metric_options = f"--metrics {','.join(scorer.metric_names)}"
-        metric_options += f" --alexnet_weights {alexnet.path}" if alexnet.path else ""
-        metric_options += f" --inception_weights {inception.path} --real_path {scorer.real_dir}" \
-            if inception and inception.path else ""
-        for kind, folder in (("model", self.results), ("copy_source", self.baseline)):
-            self.commands.append(f"python -m script.metrics --generated_path {folder} --gt_path {gt_dir} "
-                                 f"{metric_options} --output {os.path.join(scores_dir, kind + '.json')}")
+        self.reports, self.pair_scores = {}, {}
+        for key, folder in self.folders.items():
+            output = os.path.join(scores_dir, f"{key}.json")
+            self.reports[key] = scorer.report(folder, key, output)
+            self.pair_scores[key] = scorer.per_pair(folder)
+            weights = [f"--{flag} {path}" for flag, path in (("alexnet_weights", scorer.alexnet_path),
+                                                             ("inception_weights", scorer.inception_path),
+                                                             ("real_path", scorer.inception_path and train_dir))
+                       if path]
+            self.commands.append(" ".join([f"python -m script.metrics --generated_path {folder} --gt_path {gt_dir} "
+                                           f"--metrics {','.join(scorer.metric_names)}", *weights,
+                                           f"--output {output}"]))
 
     def write_page(self):
         run_dir = os.path.join(self.checkpoints, NAME)
@@ -211,17 +215,17 @@ class QuickStart:
         loss_plot = os.path.join(self.root, "losses.png")
         plot_losses(read_loss_log(os.path.join(run_dir, "loss_log.jsonl")), loss_plot,
                     stage_start=self.size.flow_iters + 1)
-        model, baseline = (self.reports[kind]["results"] for kind in ("model", "copy_source"))
-        metrics = [(name, better, model[name]["value"], baseline[name]["value"])
-                   for name, better in METRICS if name in model]
+        metrics = [(name, better, {key: self.reports[key]["results"][name]["value"] for key in self.folders})
+                   for name, better in METRICS if name in self.reports["model"]["results"]]
         annotations = read_annotations(os.path.join(self.data, "market-annotation-test.csv"))
         rows = []
         for source, target in read_pairs(os.path.join(self.data, "market-pairs-test.csv")):
-            generated = generated_name(source, target) + ".jpg"
+            generated = generated_name(source, target)
             rows.append(PairRow(source, target, os.path.join(self.data, "test", source),
                                 draw_pose_from_cords(annotations[target], FRAME),
-                                os.path.join(self.results, generated), os.path.join(self.data, "test", target),
-                                self.pair_scores["model"][generated], self.pair_scores["copy_source"][generated]))
+                                os.path.join(self.folders["model"], generated + ".jpg"),
+                                os.path.join(self.data, "test", target),
+                                {key: scores[generated] for key, scores in self.pair_scores.items()}))
         size = self.size
         settings = {
             "data": f"synthetic Market-1501 format, {FRAME[0]}x{FRAME[1]}: {size.train_figures} training figures, "
@@ -233,8 +237,9 @@ class QuickStart:
             "torch": torch.__version__,
         }
         content = PageContent(
-            title="GFLA quick start: results", warnings=self.warnings, notes=self.notes, metrics=metrics,
-            loss_plot=loss_plot, rows=rows, settings=settings, timings=self.timings, commands=self.commands,
+            title="GFLA quick start: results", warnings=self.warnings, notes=self.notes, methods=METHODS,
+            metrics=metrics, loss_plot=loss_plot, rows=rows, settings=settings, timings=self.timings,
+            commands=self.commands,
             links={"the training page (visuals during training)":
                    os.path.relpath(os.path.join(run_dir, "web", "index.html"), self.page)})
         self.page_path = write_results_page(self.page, content)
@@ -248,10 +253,10 @@ class QuickStart:
 
 def summary(quick):
     """The lines printed at the end: the scores against the baseline and where the page is."""
-    model, baseline = (quick.reports[kind]["results"] for kind in ("model", "copy_source"))
-    lines = [f"{'metric':<8}{'model':>10}{'copy source':>14}"]
-    lines += [f"{name:<8}{model[name]['value']:>10.4g}{baseline[name]['value']:>14.4g}  ({better} is better)"
-              for name, better in METRICS if name in model]
+    results = {key: quick.reports[key]["results"] for key, _, _ in METHODS}
+    lines = ["metric  " + "".join(f"{short:>10}" for _, _, short in METHODS)]
+    lines += [f"{name:<8}" + "".join(f"{results[key][name]['value']:>10.4g}" for key, _, _ in METHODS)
+              + f"  ({better} is better)" for name, better in METRICS if name in results["model"]]
     lines.append(f"total time {sum(quick.timings.values()):.0f} s")
     lines += quick.warnings
     lines.append(f"results page: {os.path.abspath(quick.page_path)}")

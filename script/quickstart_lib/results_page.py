@@ -1,9 +1,9 @@
 """The quick start's results page: one self-contained folder, ``index.html`` beside its images.
 
 Top to bottom: the notes (in red when the run is not what it should be, e.g. random VGG19
-weights), the metric table of the model and of the "copy the source image" baseline, the loss
-curves, every test pair (source | target pose | generated | ground truth, with its scores), and
-how the run was made (settings, stage times, the equivalent commands).
+weights), the metric table of the model and of the trivial baselines, the loss curves, every test
+pair (source | target pose | generated | ground truth, with its scores), and how the run was made
+(settings, stage times, the equivalent commands).
 """
 import html
 import os
@@ -36,8 +36,7 @@ class PairRow:
     pose_picture: object  # uint8 [H, W, 3]
     generated_path: str
     ground_truth_path: str
-    scores: dict
-    baseline_scores: dict
+    scores: dict  # method key -> {metric name: score}
 
 
 @dataclass
@@ -46,7 +45,8 @@ class PageContent:
     title: str
     warnings: list  # loud notes (red)
     notes: list  # plain notes
-    metrics: list  # [(metric name, better when 'lower'/'higher', model value, baseline value)]
+    methods: list  # [(key, heading, short label)]: the model first, then the baselines
+    metrics: list  # [(metric name, better when 'lower'/'higher', {method key: value})]
     loss_plot: Optional[str]  # PNG file, or None when nothing was logged
     rows: list  # [PairRow]
     settings: dict
@@ -59,34 +59,37 @@ def _paragraphs(texts, css_class):
     return [f'<p class="{css_class}">{html.escape(text)}</p>' for text in texts]
 
 
-def _metric_table(metrics):
-    parts = ['<table class="metrics"><tr><th>metric</th><th>better</th><th>model</th>'
-             '<th>baseline: copy the source image</th></tr>']
-    for name, better, model, baseline in metrics:
-        model_wins = model < baseline if better == "lower" else model > baseline
-        cells = [f'<td class="{"better" if wins else ""}">{value:.4g}</td>'
-                 for value, wins in ((model, model_wins), (baseline, not model_wins))]
-        parts.append(f"<tr><td>{html.escape(name)}</td><td>{better}</td>{''.join(cells)}</tr>")
+def _metric_table(methods, metrics):
+    headings = "".join(f"<th>{html.escape(heading)}</th>" for _, heading, _ in methods)
+    parts = [f'<table class="metrics"><tr><th>metric</th><th>better</th>{headings}</tr>']
+    for name, better, values in metrics:
+        best = (min if better == "lower" else max)(values.values())
+        cells = "".join(f'<td class="{"better" if values[key] == best else ""}">{values[key]:.4g}</td>'
+                        for key, _, _ in methods)
+        parts.append(f"<tr><td>{html.escape(name)}</td><td>{better}</td>{cells}</tr>")
     parts.append("</table>")
     return parts
 
 
-def _scores_cell(row, names):
-    lines = [f"{html.escape(name)} {row.scores[name]:.3f} "
-             f'<span class="dim">(copy {row.baseline_scores[name]:.3f})</span>' for name in names]
+def _scores_cell(row, methods):
+    (model, _, _), baselines = methods[0], methods[1:]
+    lines = []
+    for name, score in row.scores[model].items():
+        others = ", ".join(f"{short} {row.scores[key][name]:.3f}" for key, _, short in baselines)
+        lines.append(f'{html.escape(name)} {score:.3f} <span class="dim">({html.escape(others)})</span>')
     return f'<td class="scores">{"<br>".join(lines)}</td>'
 
 
-def _pair_rows(rows, image_names):
-    names = list(rows[0].scores) if rows else []
+def _pair_rows(methods, rows, image_names):
+    baselines = ", ".join(short for _, _, short in methods[1:])
     parts = ['<table class="pairs"><tr><th>#</th><th>source</th><th>target pose</th><th>generated</th>'
-             '<th>ground truth</th><th>scores (copy-source baseline)</th></tr>']
+             f'<th>ground truth</th><th>scores ({html.escape(baselines)})</th></tr>']
     for index, (row, images) in enumerate(zip(rows, image_names), start=1):
         cells = "".join(f'<td><img src="images/{html.escape(name)}" width="{IMAGE_WIDTH}" alt="{kind}"></td>'
                         for kind, name in images)
         parts.append(f'<tr class="pair" id="pair{index}"><td>{index}<br><span class="dim">'
                      f"{html.escape(row.source)}<br>&rarr; {html.escape(row.target)}</span></td>"
-                     f"{cells}{_scores_cell(row, names)}</tr>")
+                     f"{cells}{_scores_cell(row, methods)}</tr>")
     parts.append("</table>")
     return parts
 
@@ -118,15 +121,16 @@ def write_results_page(folder, content):
              f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(content.title)}</h1>"]
     parts += _paragraphs(content.warnings, "warning") + _paragraphs(content.notes, "note")
     parts.append(f"<h2>Scores over the {len(content.rows)} test pairs</h2>")
-    parts += _metric_table(content.metrics)
-    parts.append('<p class="dim">Bold green: the better of the two. A model that has learnt something beats '
-                 "copying its source image.</p>")
+    parts += _metric_table(content.methods, content.metrics)
+    parts.append('<p class="dim">Bold green: the best of the row. A model that has learnt to move a person into '
+                 "another pose beats both baselines: copying the source image (right person, wrong pose) and "
+                 "the mean training image (what a model that ignores its inputs would output).</p>")
     if content.loss_plot:
         shutil.copyfile(content.loss_plot, os.path.join(folder, "losses.png"))
         parts += ["<h2>Training losses</h2>", '<p class="dim">Dashed red line: stage two (the full model) '
                   "starts.</p>", '<img src="losses.png" alt="loss curves">']
     parts.append("<h2>Every test pair</h2>")
-    parts += _pair_rows(content.rows, image_names)
+    parts += _pair_rows(content.methods, content.rows, image_names)
     parts.append("<h2>How this run was made</h2><table>")
     parts += [f'<tr><td style="text-align:left">{html.escape(str(key))}</td><td style="text-align:left">'
               f"{html.escape(str(value))}</td></tr>" for key, value in content.settings.items()]

@@ -1,7 +1,12 @@
-"""Scores of a quick start: script.metrics' report of a folder, its per-pair scores, and the
-"copy the source image" baseline that any trained model must beat to have learnt something."""
+"""Scores of a quick start: script.metrics' report of a folder, its per-pair scores, and two trivial
+baselines a model must beat to show that it has learnt to use its inputs: "copy the source image"
+(the right person in the wrong pose) and "the mean training image" (the best a model that ignores
+its inputs can do in the L2 sense)."""
 import os
 import shutil
+
+import numpy as np
+from PIL import Image
 
 from script.metrics_lib.completeness import generated_name
 from script.metrics_lib.evaluate import MetricsConfig, evaluate
@@ -22,7 +27,19 @@ def write_copy_source_baseline(pairs, source_dir, out_dir):
     for every pair (source name, target name) of images in ``source_dir``."""
     os.makedirs(out_dir, exist_ok=True)
     for source, target in pairs:
-        shutil.copyfile(os.path.join(source_dir, source), os.path.join(out_dir, generated_name(source, target) + ".jpg"))
+        copy = os.path.join(out_dir, generated_name(source, target) + ".jpg")
+        shutil.copyfile(os.path.join(source_dir, source), copy)
+
+
+def write_mean_image_baseline(pairs, train_dir, out_dir):
+    """The "generator" that ignores its inputs: the pixel-wise mean of the images in ``train_dir``,
+    saved losslessly as ``<out_dir>/<source>_2_<target>_vis.png`` for every pair."""
+    names = sorted(os.listdir(train_dir))
+    total = sum(np.asarray(Image.open(os.path.join(train_dir, name)).convert("RGB"), np.float64) for name in names)
+    mean = Image.fromarray(np.round(total / len(names)).astype(np.uint8))
+    os.makedirs(out_dir, exist_ok=True)
+    for source, target in pairs:
+        mean.save(os.path.join(out_dir, generated_name(source, target) + ".png"))
 
 
 class Scorer:
@@ -57,9 +74,9 @@ class Scorer:
         return report
 
     def per_pair(self, generated_dir):
-        """{generated file name: {metric: score}} for the pair metrics (all but FID)."""
+        """{generated image's name without extension: {metric: score}} for the pair metrics (all but FID)."""
         pairs = match_pairs(generated_dir, self.gt_dir)
         metrics = select_metrics([name for name in self.metric_names if name != "fid"])
         scores = score_pairs(pairs, metrics, self.device, BATCH_SIZE, 0, lpips_model=self._lpips)
-        return {os.path.basename(pair.generated): {name: float(values[index]) for name, values in scores.items()}
-                for index, pair in enumerate(pairs)}
+        return {os.path.splitext(os.path.basename(pair.generated))[0]:
+                {name: float(values[index]) for name, values in scores.items()} for index, pair in enumerate(pairs)}

@@ -7,7 +7,7 @@ from PIL import Image
 
 from script.quickstart_lib.loss_plot import COLUMNS, PANEL_SIZE, loss_series, plot_losses
 from script.quickstart_lib.results_page import PageContent, PairRow, write_results_page
-from script.quickstart_lib.scoring import write_copy_source_baseline
+from script.quickstart_lib.scoring import write_copy_source_baseline, write_mean_image_baseline
 from script.quickstart_lib.weights import VGG19_URL, find_weights
 from tests.offline import go_offline
 
@@ -54,18 +54,34 @@ def test_copy_source_baseline_names_each_copy_as_test_py_names_its_images(tmp_pa
     assert (tmp_path / "baseline" / "a_2_b_vis.jpg").read_bytes() == (sources / "a.jpg").read_bytes()
 
 
-def test_page_shows_warnings_loudly_and_marks_the_better_score(tmp_path):
+def test_mean_image_baseline_is_the_pixel_mean_of_the_training_images(tmp_path):
+    train = tmp_path / "train"
+    train.mkdir()
+    for name, value in (("a.png", 10), ("b.png", 21), ("c.png", 200)):
+        Image.new("RGB", (4, 8), (value, 0, 255)).save(train / name)
+    write_mean_image_baseline([("x.jpg", "y.jpg")], train, tmp_path / "baseline")
+    assert os.listdir(tmp_path / "baseline") == ["x_2_y_vis.png"]
+    mean = np.asarray(Image.open(tmp_path / "baseline" / "x_2_y_vis.png"))
+    assert mean.shape == (8, 4, 3) and (mean == [77, 0, 255]).all()  # round(231 / 3) = 77
+
+
+def test_page_shows_warnings_loudly_and_marks_the_best_score(tmp_path):
     image = tmp_path / "x.jpg"
     Image.new("RGB", (64, 128)).save(image)
+    methods = [("model", "model", "model"), ("copy", "baseline: copy", "copy"), ("mean", "baseline: mean", "mean")]
     row = PairRow("a.jpg", "b.jpg", str(image), np.zeros((128, 64, 3), np.uint8), str(image), str(image),
-                  {"l1": 0.1}, {"l1": 0.2})
-    content = PageContent(title="t", warnings=["WARNING: random <VGG>"], notes=["LPIPS left out"],
-                          metrics=[("l1", "lower", 0.1, 0.2), ("ssim", "higher", 0.3, 0.5)], loss_plot=None,
+                  {"model": {"l1": 0.1}, "copy": {"l1": 0.2}, "mean": {"l1": 0.15}})
+    content = PageContent(title="t", warnings=["WARNING: random <VGG>"], notes=["LPIPS left out"], methods=methods,
+                          metrics=[("l1", "lower", {"model": 0.1, "copy": 0.2, "mean": 0.15}),
+                                   ("ssim", "higher", {"model": 0.3, "copy": 0.5, "mean": 0.4})], loss_plot=None,
                           rows=[row], settings={"device": "CPU"}, timings={"test": 1.0}, commands=["python x"])
     page = open(write_results_page(str(tmp_path / "page"), content)).read()
     assert '<p class="warning">WARNING: random &lt;VGG&gt;</p>' in page
     assert '<p class="note">LPIPS left out</p>' in page
-    assert '<tr><td>l1</td><td>lower</td><td class="better">0.1</td><td class="">0.2</td></tr>' in page
-    assert '<tr><td>ssim</td><td>higher</td><td class="">0.3</td><td class="better">0.5</td></tr>' in page
+    assert ('<tr><td>l1</td><td>lower</td><td class="better">0.1</td><td class="">0.2</td><td class="">0.15</td>'
+            '</tr>') in page
+    assert ('<tr><td>ssim</td><td>higher</td><td class="">0.3</td><td class="better">0.5</td><td class="">0.4</td>'
+            '</tr>') in page
+    assert 'l1 0.100 <span class="dim">(copy 0.200, mean 0.150)</span>' in page
     assert sorted(os.listdir(tmp_path / "page" / "images")) == [
         "001_generated.jpg", "001_ground_truth.jpg", "001_pose.png", "001_source.jpg"]

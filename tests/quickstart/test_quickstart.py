@@ -12,6 +12,7 @@ from tests.offline import go_offline, random_weights_home
 from util.errors import ExistingPathError
 
 PAIR_METRICS = ("lpips", "ssim", "psnr", "l1")
+NUMBER = r"-?\d+\.\d+"
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +49,16 @@ def test_smallest_quickstart_writes_a_page_with_every_test_pair_and_its_scores(
         assert len(images) == 4  # source | target pose | generated | ground truth
         assert all((root / "page" / image).is_file() for image in images)
         for metric in PAIR_METRICS:
-            assert re.search(rf"{metric} -?\d+\.\d+ <span class=\"dim\">\(copy -?\d+\.\d+\)", row), (metric, row)
+            scores = rf"{metric} {NUMBER} <span class=\"dim\">\(copy {NUMBER}, mean {NUMBER}\)"
+            assert re.search(scores, row), (metric, row)
 
-    # ---------------------------------------------------------------- the table: model vs copy-the-source
+    # ---------------------------------------------------------------- the table: the model and both baselines
     table = re.search(r'<table class="metrics">(.*?)</table>', page, flags=re.S).group(1)
     for metric in PAIR_METRICS:
-        assert re.search(rf"<tr><td>{metric}</td><td>(lower|higher)</td>(<td[^>]*>-?\d[^<]*</td>){{2}}</tr>", table)
+        assert re.search(rf"<tr><td>{metric}</td><td>(lower|higher)</td>(<td[^>]*>-?\d[^<]*</td>){{3}}</tr>", table)
     assert "FID left out" in page
     assert (root / "page" / "losses.png").is_file()
-    assert (root / "page" / "scores" / "model.json").is_file()
-    assert (root / "page" / "scores" / "copy_source.json").is_file()
+    assert {"model.json", "copy_source.json", "mean_image.json"} <= set(os.listdir(root / "page" / "scores"))
 
 
 def test_refuses_a_used_root_without_overwrite(tmp_path):
