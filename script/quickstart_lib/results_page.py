@@ -47,6 +47,7 @@ class PageContent:
     notes: list  # plain notes
     methods: list  # [(key, heading, short label)]: the model first, then the baselines
     metrics: list  # [(metric name, better when 'lower'/'higher', {method key: value})]
+    verdict: str  # what the table says, in one sentence
     loss_plot: Optional[str]  # PNG file, or None when nothing was logged
     rows: list  # [PairRow]
     settings: dict
@@ -122,6 +123,7 @@ def write_results_page(folder, content):
     parts += _paragraphs(content.warnings, "warning") + _paragraphs(content.notes, "note")
     parts.append(f"<h2>Scores over the {len(content.rows)} test pairs</h2>")
     parts += _metric_table(content.methods, content.metrics)
+    parts.append(f"<p><b>{html.escape(content.verdict)}</b></p>")
     parts.append('<p class="dim">Bold green: the best of the row. A model that has learnt to move a person into '
                  "another pose beats both baselines: copying the source image (right person, wrong pose) and "
                  "the mean training image (what a model that ignores its inputs would output).</p>")

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from script.quickstart import verdict
 from script.quickstart_lib.loss_plot import COLUMNS, PANEL_SIZE, loss_series, plot_losses
 from script.quickstart_lib.results_page import PageContent, PairRow, write_results_page
 from script.quickstart_lib.scoring import write_copy_source_baseline, write_mean_image_baseline
@@ -73,7 +74,8 @@ def test_page_shows_warnings_loudly_and_marks_the_best_score(tmp_path):
                   {"model": {"l1": 0.1}, "copy": {"l1": 0.2}, "mean": {"l1": 0.15}})
     content = PageContent(title="t", warnings=["WARNING: random <VGG>"], notes=["LPIPS left out"], methods=methods,
                           metrics=[("l1", "lower", {"model": 0.1, "copy": 0.2, "mean": 0.15}),
-                                   ("ssim", "higher", {"model": 0.3, "copy": 0.5, "mean": 0.4})], loss_plot=None,
+                                   ("ssim", "higher", {"model": 0.3, "copy": 0.5, "mean": 0.4})],
+                          verdict="The model beats both baselines on 1 of 2 metrics (l1).", loss_plot=None,
                           rows=[row], settings={"device": "CPU"}, timings={"test": 1.0}, commands=["python x"])
     page = open(write_results_page(str(tmp_path / "page"), content)).read()
     assert '<p class="warning">WARNING: random &lt;VGG&gt;</p>' in page
@@ -85,3 +87,12 @@ def test_page_shows_warnings_loudly_and_marks_the_best_score(tmp_path):
     assert 'l1 0.100 <span class="dim">(copy 0.200, mean 0.150)</span>' in page
     assert sorted(os.listdir(tmp_path / "page" / "images")) == [
         "001_generated.jpg", "001_ground_truth.jpg", "001_pose.png", "001_source.jpg"]
+
+
+def test_verdict_counts_the_metrics_where_the_model_beats_both_baselines():
+    beaten = ("l1", "lower", {"model": 0.1, "copy_source": 0.2, "mean_image": 0.15})
+    not_beaten = ("ssim", "higher", {"model": 0.3, "copy_source": 0.5, "mean_image": 0.4})
+    assert verdict([beaten]).startswith("The model beats both baselines on every metric")
+    assert verdict([beaten, not_beaten]).startswith("The model beats both baselines on 1 of 2 metrics (l1). That is "
+                                                    "expected after so few iterations")
+    assert verdict([not_beaten]).startswith("The model beats both baselines on 0 of 1 metrics. ")
