@@ -1,7 +1,8 @@
 """The loss curves of a run as one PNG, drawn with PIL (no plotting library needed).
 
 One panel per loss (their scales differ by orders of magnitude), all on the same iteration axis,
-with a dashed line where the second training stage starts.
+with a dashed line where the second training stage starts. Each curve is drawn as logged (light)
+and as a running mean (dark), since a few images per batch make the logged values noisy.
 """
 import json
 import math
@@ -11,7 +12,9 @@ from PIL import Image, ImageDraw, ImageFont
 PANEL_SIZE = (380, 190)  # width, height in pixels
 COLUMNS = 3
 MARGIN = dict(left=64, right=14, top=26, bottom=28)
-LINE_COLOUR = (31, 119, 180)
+RAW_COLOUR = (170, 200, 230)
+MEAN_COLOUR = (31, 119, 180)
+MEAN_POINTS = 15  # the running mean spans about 1/15 of a curve's points
 AXIS_COLOUR = (90, 90, 90)
 STAGE_COLOUR = (214, 39, 40)
 
@@ -31,6 +34,13 @@ def loss_series(records):
             if math.isfinite(value):
                 series.setdefault(name, []).append((iteration, value))
     return series
+
+
+def running_mean(values, window):
+    """The mean of each value with up to ``window // 2`` neighbours on each side (fewer at the ends)."""
+    half = window // 2
+    windows = [values[max(0, index - half):index + half + 1] for index in range(len(values))]
+    return [sum(window) / len(window) for window in windows]
 
 
 def _label(value):
@@ -62,12 +72,23 @@ def _draw_panel(draw, origin, name, points, x_range, stage_start, font):
         x = to_pixel(stage_start, low)[0]
         for y in range(int(top), int(bottom), 8):
             draw.line((x, y, x, min(y + 4, bottom)), fill=STAGE_COLOUR)
-    pixels = [to_pixel(iteration, value) for iteration, value in points]
-    if len(pixels) == 1:
-        x, y = pixels[0]
-        draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=LINE_COLOUR)
-    else:
-        draw.line(pixels, fill=LINE_COLOUR, width=2)
+    for stage in _split(points, stage_start):  # a loss of both stages: no line, no mean across the change
+        if len(stage) == 1:
+            x, y = to_pixel(*stage[0])
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=MEAN_COLOUR)
+            continue
+        iterations, stage_values = zip(*stage)
+        means = running_mean(stage_values, max(1, len(stage) // MEAN_POINTS))
+        draw.line([to_pixel(*point) for point in stage], fill=RAW_COLOUR, width=1)
+        draw.line([to_pixel(*point) for point in zip(iterations, means)], fill=MEAN_COLOUR, width=2)
+
+
+def _split(points, stage_start):
+    """``points`` before and from ``stage_start`` (the non-empty parts)."""
+    if stage_start is None:
+        return [points]
+    before = [point for point in points if point[0] < stage_start]
+    return [part for part in (before, points[len(before):]) if part]
 
 
 def plot_losses(records, path, stage_start=None):

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from script.quickstart import verdict
-from script.quickstart_lib.loss_plot import COLUMNS, PANEL_SIZE, loss_series, plot_losses
+from script.quickstart_lib.loss_plot import COLUMNS, PANEL_SIZE, loss_series, plot_losses, running_mean
 from script.quickstart_lib.results_page import PageContent, PairRow, write_results_page
 from script.quickstart_lib.scoring import write_copy_source_baseline, write_mean_image_baseline
 from script.quickstart_lib.weights import VGG19_URL, find_weights
@@ -43,6 +43,11 @@ def test_loss_plot_draws_one_panel_per_loss_and_skips_non_finite_values(tmp_path
     assert (image != 255).any(axis=2).mean() > 0.01  # something was drawn
     with pytest.raises(ValueError, match="no finite loss"):
         plot_losses([(1, {"l1": float("inf")})], tmp_path / "none.png")
+
+
+def test_running_mean_averages_each_value_with_its_neighbours():
+    assert running_mean([1.0, 2.0, 6.0, 3.0], 3) == [1.5, 3.0, 11 / 3, 4.5]
+    assert running_mean([1.0, 2.0], 1) == [1.0, 2.0]
 
 
 def test_copy_source_baseline_names_each_copy_as_test_py_names_its_images(tmp_path):
