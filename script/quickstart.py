@@ -44,6 +44,7 @@ from util.output_folder import prepare_output_folder  # noqa: E402
 from util.pose_draw import draw_pose_from_cords  # noqa: E402
 
 NAME = "quickstart"
+LOSS_PLOT = "losses.png"  # in the page folder
 OUTPUTS = ("data", "checkpoints", "results", "baseline", "page", "quickstart.log")
 FRAME = FORMATS["market"]["frame"]
 # (key, heading, short label) of what is scored: the model, then the trivial baselines
@@ -68,7 +69,7 @@ class Size:
         return self.flow_iters + self.pose_iters
 
 
-# DEFAULT: under 5 minutes on a 2-core CPU (README, "Quick start"); SMALLEST: a test of the pipeline.
+# DEFAULT: about 2 minutes on a quiet 2-core CPU (README, "Quick start"); SMALLEST: a test of the pipeline.
 DEFAULT = Size(train_figures=16, test_figures=4, poses_per_figure=4, pairs_per_figure=4, batch_size=4,
                flow_iters=100, pose_iters=40)
 SMALLEST = Size(train_figures=2, test_figures=1, poses_per_figure=3, pairs_per_figure=2, batch_size=2,
@@ -86,7 +87,7 @@ def build_parser():
                                                                 "./quickstart; empty or absent unless --overwrite)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier quick start in --root")
     parser.add_argument("--smallest", action="store_true",
-                        help="a few images and iterations: checks the pipeline in seconds (results mean nothing)")
+                        help="a few images and iterations: checks the pipeline in under a minute (results mean nothing)")
     parser.add_argument("--flow_iters", type=int, help=f"stage-one iterations (default {DEFAULT.flow_iters})")
     parser.add_argument("--pose_iters", type=int, help=f"stage-two iterations (default {DEFAULT.pose_iters})")
     parser.add_argument("--fid", action="store_true",
@@ -212,8 +213,7 @@ class QuickStart:
     def write_page(self):
         run_dir = os.path.join(self.checkpoints, NAME)
         os.makedirs(self.page, exist_ok=True)
-        loss_plot = os.path.join(self.root, "losses.png")
-        plot_losses(read_loss_log(os.path.join(run_dir, "loss_log.jsonl")), loss_plot,
+        plot_losses(read_loss_log(os.path.join(run_dir, "loss_log.jsonl")), os.path.join(self.page, LOSS_PLOT),
                     stage_start=self.size.flow_iters + 1)
         annotations = read_annotations(os.path.join(self.data, "market-annotation-test.csv"))
         rows = []
@@ -236,12 +236,11 @@ class QuickStart:
         }
         content = PageContent(
             title="GFLA quick start: results", warnings=self.warnings, notes=self.notes, methods=METHODS,
-            metrics=self.metrics, verdict=verdict(self.metrics), loss_plot=loss_plot, rows=rows, settings=settings,
+            metrics=self.metrics, verdict=verdict(self.metrics), loss_plot=LOSS_PLOT, rows=rows, settings=settings,
             timings=self.timings, commands=self.commands,
             links={"the training page (visuals during training)":
                    os.path.relpath(os.path.join(run_dir, "web", "index.html"), self.page)})
         self.page_path = write_results_page(self.page, content)
-        os.remove(loss_plot)
 
     def stages(self):
         return [("synthetic data", self.make_data), ("stage one: flow estimator", self.train_flow),

@@ -48,7 +48,7 @@ class PageContent:
     methods: list  # [(key, heading, short label)]: the model first, then the baselines
     metrics: list  # [(metric name, better when 'lower'/'higher', {method key: value})]
     verdict: str  # what the table says, in one sentence
-    loss_plot: Optional[str]  # PNG file, or None when nothing was logged
+    loss_plot: Optional[str]  # the loss curves: a PNG file name in the page folder, or None
     rows: list  # [PairRow]
     settings: dict
     timings: dict  # stage -> seconds
@@ -128,9 +128,9 @@ def write_results_page(folder, content):
                  "another pose beats both baselines: copying the source image (right person, wrong pose) and "
                  "the mean training image (what a model that ignores its inputs would output).</p>")
     if content.loss_plot:
-        shutil.copyfile(content.loss_plot, os.path.join(folder, "losses.png"))
         parts += ["<h2>Training losses</h2>", '<p class="dim">Dashed red line: stage two (the full model) '
-                  "starts.</p>", '<img src="losses.png" alt="loss curves">']
+                  "starts; light: as logged, dark: a running mean.</p>",
+                  f'<img src="{html.escape(content.loss_plot)}" alt="loss curves">']
     parts.append("<h2>Every test pair</h2>")
     parts += _pair_rows(content.methods, content.rows, image_names)
     parts.append("<h2>How this run was made</h2><table>")

@@ -9,6 +9,7 @@ from data.annotations import read_pairs
 from script import quickstart
 from script.random_weights import write_random_alexnet, write_random_vgg19
 from tests.offline import go_offline, random_weights_home
+from options.errors import OptionError
 from util.errors import ExistingPathError
 
 PAIR_METRICS = ("lpips", "ssim", "psnr", "l1")
@@ -69,3 +70,9 @@ def test_refuses_a_used_root_without_overwrite(tmp_path):
                                                 r"--overwrite"):
         quickstart.run(["--smallest", "--root", str(root)])
     assert os.listdir(root) == ["notes.txt"]
+
+
+def test_a_bad_iteration_count_is_an_option_error_before_anything_is_written(tmp_path):
+    with pytest.raises(OptionError, match=r"^--pose_iters: expected a positive number of iterations, got 0$"):
+        quickstart.run(["--pose_iters", "0", "--root", str(tmp_path / "qs")])
+    assert not (tmp_path / "qs").exists()
