@@ -139,10 +139,20 @@ class QuickStart:
         print(text, file=self.log, flush=True)
 
     # ---------------------------------------------------------------- stages
+    def on_cpu(self):
+        return self.args.gpu_ids.strip() == "-1"
+
+    def metric_device(self):
+        """The training's device for the metric networks (the CPU where train.py fell back to it)."""
+        if self.on_cpu() or not torch.cuda.is_available():
+            return "cpu"
+        return f"cuda:{self.args.gpu_ids.split(',')[0].strip()}"
+
     def common_options(self):
+        # On a CPU, loader processes would take cores from the training itself: load in the main process.
         return [f"--name={NAME}", f"--checkpoints_dir={self.checkpoints}", f"--dataroot={self.data}",
                 "--dataset_mode=market", *NETWORK, f"--gpu_ids={self.args.gpu_ids}", "--display_id=0",
-                "--nThreads=0"]
+                *(["--nThreads=0"] if self.on_cpu() else [])]
 
     def train_options(self, model, niter, *extra):
         size = self.size
@@ -195,7 +205,8 @@ class QuickStart:
         else:
             self.note("FID over this handful of test images is far from the FID of a real test set "
                       "(thousands of images): read it as a smoke value only.")
-        scorer = Scorer(gt_dir, pairs_csv, alexnet.path, inception and inception.path, train_dir)
+        scorer = Scorer(gt_dir, pairs_csv, alexnet.path, inception and inception.path, train_dir,
+                        self.metric_device())
         scores_dir = os.path.join(self.page, "scores")
         networks = "".join(f" --{flag} {path}" for flag, path in (
             ("alexnet_weights", scorer.alexnet_path), ("inception_weights", scorer.inception_path),
@@ -230,7 +241,7 @@ class QuickStart:
                     f"{size.test_figures} test figures (unseen in training), {size.poses_per_figure} poses each",
             "training": f"stage one {size.flow_iters} iterations (flow estimator), stage two {size.pose_iters} "
                         f"(full model), batch {size.batch_size}",
-            "device": "CPU" if self.args.gpu_ids.strip() == "-1" else f"GPU {self.args.gpu_ids}",
+            "device": "CPU" if self.on_cpu() else f"GPU {self.args.gpu_ids}",
             "VGG19 of the losses": self.vgg.path or "random weights (see the warning above)",
             "torch": torch.__version__,
         }

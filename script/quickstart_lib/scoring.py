@@ -51,15 +51,16 @@ class Scorer:
         alexnet_path: AlexNet weights file for LPIPS, or None to leave LPIPS out.
         inception_path: Inception weights file for FID, or None to leave FID out.
         real_dir: the real images of FID (the training images).
+        device: where the metric networks run: 'auto' (a GPU when there is one), 'cpu', 'cuda:0', ...
     """
 
-    def __init__(self, gt_dir, pairs_csv, alexnet_path=None, inception_path=None, real_dir=None):
+    def __init__(self, gt_dir, pairs_csv, alexnet_path=None, inception_path=None, real_dir=None, device="auto"):
         self.gt_dir, self.pairs_csv, self.real_dir = gt_dir, pairs_csv, real_dir
         self.alexnet_path, self.inception_path = alexnet_path, inception_path
         self.metric_names = [name for name, _ in METRICS
                              if not (name == "fid" and inception_path is None)
                              and not (name == "lpips" and alexnet_path is None)]
-        self.device = resolve_device("auto")
+        self.device = resolve_device(device)
         self._lpips = build_lpips(alexnet_path)[0] if alexnet_path else None
 
     def report(self, generated_dir, name, output):
