@@ -5,16 +5,28 @@ import os
 import torch
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"  # the name torchvision's VGG19_Weights.IMAGENET1K_V1 caches under
+ALEXNET_FILE = "alexnet-owt-7be5be79.pth"  # AlexNet_Weights.IMAGENET1K_V1 (LPIPS' trunk)
+
+
+def _write_random(torch_home, file_name, state_dict):
+    """Save ``state_dict`` as ``<torch_home>/hub/checkpoints/<file_name>``; returns its path."""
+    folder = os.path.join(torch_home, "hub", "checkpoints")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, file_name)
+    torch.save(state_dict, path)
+    return path
 
 
 def write_random_vgg19(torch_home):
     """Write a random-weight VGG19 state_dict to ``<torch_home>/hub/checkpoints``; returns its path."""
     import torchvision
-    folder = os.path.join(torch_home, "hub", "checkpoints")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, VGG19_FILE)
-    torch.save(torchvision.models.vgg19().state_dict(), path)
-    return path
+    return _write_random(torch_home, VGG19_FILE, torchvision.models.vgg19().state_dict())
+
+
+def write_random_alexnet(torch_home):
+    """Write a random-weight AlexNet state_dict to ``<torch_home>/hub/checkpoints``; returns its path."""
+    import torchvision
+    return _write_random(torch_home, ALEXNET_FILE, torchvision.models.alexnet().state_dict())
 
 
 def random_keypoint_rcnn_state_dict(blind=False):
@@ -36,8 +48,4 @@ def write_random_keypoint_rcnn(torch_home):
     """Write a random-weight Keypoint R-CNN to ``<torch_home>/hub/checkpoints`` under torchvision's
     file name for its COCO weights; returns its path."""
     from util.keypoint_detector import WEIGHTS_FILE
-    folder = os.path.join(torch_home, "hub", "checkpoints")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, WEIGHTS_FILE)
-    torch.save(random_keypoint_rcnn_state_dict(), path)
-    return path
+    return _write_random(torch_home, WEIGHTS_FILE, random_keypoint_rcnn_state_dict())

@@ -1,0 +1,1 @@
+"""The parts of ``script/quickstart.py``: pretrained weights, scoring, the loss plot and the results page."""
