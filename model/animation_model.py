@@ -82,11 +82,9 @@ class AnimationModel(BaseModel):
             self.losses = LossBundle(
                 opt, ["rec", "correctness", "regularization", "adversarial", "perceptual"]).to(self.device)
             # GFLA: Adam with beta1 = 0; one optimizer for both discriminators, 0.1 times G's lr
-            self.optimizer_G = torch.optim.Adam(
-                [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
-            self.optimizer_D = torch.optim.Adam(
-                [p for p in chain(self.net_D.parameters(), self.net_D_V.parameters()) if p.requires_grad],
-                lr=opt.lr * opt.ratio_g2d, betas=(0.0, 0.999))
+            self.optimizer_G = self.adam(self.net_G.parameters(), lr=opt.lr)
+            self.optimizer_D = self.adam(chain(self.net_D.parameters(), self.net_D_V.parameters()),
+                                         lr=opt.lr * opt.ratio_g2d)
             self.optimizers = [self.optimizer_G, self.optimizer_D]
 
     def _check_options(self, opt):

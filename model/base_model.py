@@ -136,6 +136,12 @@ class BaseModel:
         return self.optimizers[0].param_groups[0]["lr"]
 
     @staticmethod
+    def adam(parameters, lr):
+        """GFLA's optimizer (every model of the original): Adam with betas (0, 0.999) over those of
+        ``parameters`` that require gradients."""
+        return torch.optim.Adam([p for p in parameters if p.requires_grad], lr=lr, betas=(0.0, 0.999))
+
+    @staticmethod
     def set_requires_grad(nets, requires_grad):
         """Switch gradients of all parameters of ``nets`` (a module or a list of modules) on or off."""
         for net in nets if isinstance(nets, (list, tuple)) else [nets]:

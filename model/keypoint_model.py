@@ -82,8 +82,7 @@ class KeypointModel(BaseModel):
         self.loss_names = ["mpjpe"]
         self.pad = opt.n_receptive // 2
         if self.isTrain:
-            self.optimizer_G = torch.optim.Adam(
-                [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
+            self.optimizer_G = self.adam(self.net_G.parameters(), lr=opt.lr)
             self.optimizers = [self.optimizer_G]
         elif opt.dataset_mode == "keypoint":
             self.errors = SequenceErrors(os.path.join(opt.results_dir, "keypoint_errors.csv"))

@@ -34,8 +34,7 @@ class PoseFlowModel(PosePairModel):
         self.loss_names = ["correctness", "regularization"]
         if self.isTrain:
             self.losses = LossBundle(opt, ["correctness", "regularization"]).to(self.device)
-            self.optimizer_G = torch.optim.Adam(
-                [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
+            self.optimizer_G = self.adam(self.net_G.parameters(), lr=opt.lr)
             self.optimizers = [self.optimizer_G]
 
     def has_unused_parameters(self, name):

@@ -47,11 +47,8 @@ class PoseModel(PosePairModel):
             self.losses = LossBundle(
                 opt, ["rec", "correctness", "regularization", "adversarial", "perceptual"]).to(self.device)
             # GFLA: Adam with beta1 = 0; D learns ratio_g2d (0.1) times slower than G
-            self.optimizer_G = torch.optim.Adam(
-                [p for p in self.net_G.parameters() if p.requires_grad], lr=opt.lr, betas=(0.0, 0.999))
-            self.optimizer_D = torch.optim.Adam(
-                [p for p in self.net_D.parameters() if p.requires_grad], lr=opt.lr * opt.ratio_g2d,
-                betas=(0.0, 0.999))
+            self.optimizer_G = self.adam(self.net_G.parameters(), lr=opt.lr)
+            self.optimizer_D = self.adam(self.net_D.parameters(), lr=opt.lr * opt.ratio_g2d)
             self.optimizers = [self.optimizer_G, self.optimizer_D]
 
     def has_unused_parameters(self, name):
