@@ -83,6 +83,21 @@ def test_gram_matrix():
     torch.testing.assert_close(gram_matrix(features), expected)
 
 
+def test_gram_matrix_of_channels_last_features_is_the_same_without_a_copy():
+    features = torch.randn(2, 6, 4, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    weights = torch.randn(2, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    results = {}
+    for layout in (torch.contiguous_format, torch.channels_last):
+        leaf = features.clone().requires_grad_()
+        inner = leaf.to(memory_format=layout)  # not a leaf: its gradient keeps the layout autograd produced
+        gram = gram_matrix(inner)
+        results[layout] = (gram,) + torch.autograd.grad((gram * weights).sum(), inner)
+    (gram_nchw, grad_nchw), (gram_nhwc, grad_nhwc) = results.values()
+    torch.testing.assert_close(gram_nhwc, gram_nchw, rtol=1e-14, atol=1e-14)
+    torch.testing.assert_close(grad_nhwc, grad_nchw, rtol=1e-14, atol=1e-14)
+    assert grad_nhwc.is_contiguous(memory_format=torch.channels_last)  # no NCHW gradient for the VGG's backward
+
+
 def test_vgg_loss_content_and_style(vgg):
     generator = torch.Generator().manual_seed(2)
     x, y = torch.rand(1, 3, 32, 32, generator=generator) * 2 - 1, torch.rand(1, 3, 32, 32, generator=generator) * 2 - 1

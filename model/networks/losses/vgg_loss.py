@@ -4,6 +4,7 @@ Ported from GFLA ``model/networks/external_function.py`` (``VGGLoss``; snapshot 
 Equivalent: content = weighted L1 over relu1_1, relu2_1, relu3_1, relu4_1, relu5_1; style = L1
 between Gram matrices of relu2_2, relu3_4, relu4_4, relu5_2; all L1 terms are means.
 """
+import torch
 import torch.nn.functional as F
 from torch import nn
 
@@ -14,8 +15,16 @@ STYLE_LAYERS = ('relu2_2', 'relu3_4', 'relu4_4', 'relu5_2')
 
 
 def gram_matrix(features):
-    """Gram matrix ``F F^T / (C H W)`` of [B, C, H, W] features, F = features as [B, C, H*W] -> [B, C, C]."""
+    """Gram matrix ``F F^T / (C H W)`` of [B, C, H, W] features, F = features as [B, C, H*W] -> [B, C, C].
+
+    Channels-last features (the fast path's VGG) are read as their [B, H*W, C] view: the same
+    product without copying them to NCHW, which would also hand the VGG's backward pass an
+    NCHW gradient to add to its channels-last ones (a slow mixed-layout addition).
+    """
     b, c, h, w = features.shape
+    if c > 1 and not features.is_contiguous() and features.is_contiguous(memory_format=torch.channels_last):
+        positions = features.permute(0, 2, 3, 1).reshape(b, h * w, c)  # a view
+        return positions.transpose(1, 2) @ positions / (c * h * w)
     flat = features.reshape(b, c, h * w)
     return flat @ flat.transpose(1, 2) / (c * h * w)
 
