@@ -2,6 +2,7 @@
 
     python -m script.benchmark_train [--steps 30] [--datasets fashion,market] [--variants] [--out FILE]
     python -m script.benchmark_train --same_training [--steps 200] [--noise_floor] [--plot curves.png]
+    python -m script.benchmark_train --profile [--variants] [--datasets fashion]
 
 Default mode: for the fashion (256x256) and market (128x64) configurations with random weights, a
 training step (``PoseModel``: G + D + all losses + both optimizer steps, batch 8) and generator
@@ -19,6 +20,10 @@ losses from the eager ones (``--noise_floor``: also of a second eager run from t
 run-to-run noise of the GPU's atomic additions and cuDNN's algorithm choice); ``--csv`` writes
 every step's losses, ``--plot`` overlays the loss curves in a PNG (matplotlib), e.g. over 2,000
 steps: ``--same_training --steps 2000 --plot curves.png``.
+
+``--profile``: per dataset, the fast path's GPU kernel time per training step by kind of kernel
+(convolutions and matrix products, elementwise, NCHW<->NHWC conversions, normalisation, ...) and
+the longest kernels, from a profile of 3 steps (``--variants``: also the bf16 variant's).
 """
 import argparse
 import contextlib
@@ -74,8 +79,8 @@ def parse_args(argv=None):
                              "then depends less on which algorithm cuDNN picks for a layout)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true",
-                        help="instead: profile a few eager fp32 training steps of the first dataset and print the "
-                             "operators taking the most CPU and GPU time")
+                        help="instead: the fast path's GPU kernel time per training step by kind of kernel and the "
+                             "longest kernels (--variants: also the bf16 variant's)")
     args = parser.parse_args(argv)
     if args.steps is None:
         args.steps = 200 if args.same_training else 30
@@ -313,20 +318,68 @@ def write_curves(all_curves, csv_path, plot_path):
 
 
 # ------------------------------------------------------------------------------------------ profile
+# kernel kind -> substrings of the (lower-cased) kernel names, tried in this order
+KERNEL_KINDS = (
+    ("NCHW<->NHWC conversion", ("nchwtonhwc", "nhwctonchw")),
+    ("normalisation", ("batch_norm", "instance_norm", "group_norm", "welford", "bn_fw", "bn_bw")),
+    ("convolution / matrix product", ("conv", "gemm", "xmma", "cutlass", "winograd", "dgrad", "wgrad", "cudnn")),
+    ("custom ops", ("block_extractor", "resample2d", "local_attention")),
+    ("grid_sample", ("grid_sampler",)),
+    ("optimizer", ("adam", "multi_tensor_apply")),
+    ("reduction", ("reduce_kernel",)),
+    ("copy / cast / cat", ("copy", "memcpy", "memset", "cat_", "catarray")),
+    ("elementwise", ("elementwise", "pointwise")),
+)
+
+
+def kernel_kind(name):
+    """The KERNEL_KINDS entry a GPU kernel's name belongs to ('other' for none)."""
+    lowered = name.lower()
+    return next((kind for kind, keys in KERNEL_KINDS if any(key in lowered for key in keys)), "other")
+
+
+def kernel_times(kernels, steps):
+    """Per step: {kind: ms} and [(ms, launches, name)] by kernel name, longest first, from
+    ``kernels`` = [(name, microseconds)] recorded over ``steps`` steps."""
+    by_kind, by_name = {}, {}
+    for name, microseconds in kernels:
+        by_kind[kernel_kind(name)] = by_kind.get(kernel_kind(name), 0.0) + microseconds / 1e3 / steps
+        total, count = by_name.get(name, (0.0, 0))
+        by_name[name] = (total + microseconds / 1e3 / steps, count + 1)
+    return (dict(sorted(by_kind.items(), key=lambda item: -item[1])),
+            sorted(((ms, count / steps, name) for name, (ms, count) in by_name.items()), reverse=True))
+
+
+def format_kernel_times(title, by_kind, by_name, top=15):
+    lines = [f"{title}: {sum(by_kind.values()):.1f} ms of GPU kernels per step", "| kind | ms / step |", "|---|---|"]
+    lines += [f"| {kind} | {ms:.2f} |" for kind, ms in by_kind.items()]
+    lines += ["", "| ms / step | launches / step | kernel |", "|---|---|---|"]
+    lines += [f"| {ms:.2f} | {count:.0f} | `{name[:100]}` |" for ms, count, name in by_name[:top]]
+    return "\n".join(lines)
+
+
 def profile(dataset, root, workdir, args):
-    """Print torch.profiler tables (CPU and CUDA time) of a few eager fp32 training steps."""
+    """The fast path's (and with ``--variants`` the bf16 variant's) GPU kernel time per training
+    step, by kind and by kernel: where the remaining time goes."""
+    from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity
-    opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
-    step = training_step(opt, model, TRAIN_PATHS["eager fp32"])
-    timed(step, batches, args.warmup, 3)
-    with torch.profiler.profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as profiler:
-        for index in range(5):
-            with torch.profiler.record_function("train_step"):
+    tables = []
+    paths = {"fast": TRAIN_PATHS["fast"], **({"fast bf16": TRAIN_VARIANTS["fast bf16"]} if args.variants else {})}
+    for name, path in paths.items():
+        opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
+        step = training_step(opt, model, path)
+        timed(step, batches, args.warmup, 3)
+        steps = 3
+        with torch.profiler.profile(activities=[ProfilerActivity.CUDA]) as profiler:
+            for index in range(steps):
                 step(batches[index % len(batches)])
-        torch.cuda.synchronize()
-    averages = profiler.key_averages()
-    print(averages.table(sort_by="self_cpu_time_total", row_limit=25))
-    print(averages.table(sort_by="self_cuda_time_total", row_limit=25))
+            torch.cuda.synchronize()
+        kernels = [(event.name, event.time_range.end - event.time_range.start) for event in profiler.events()
+                   if event.device_type == DeviceType.CUDA]
+        tables.append(format_kernel_times(f"{dataset} train step, {name} ({machine()})", *kernel_times(kernels, steps)))
+        del model, step, batches
+        release()
+    return tables
 
 
 def main(argv=None):
@@ -349,13 +402,16 @@ def main(argv=None):
             make_synthetic_dataset(root, fmt=dataset, num_train_figures=16, num_test_figures=2,
                                    poses_per_figure=4, pairs_per_figure=8, seed=0)
             if args.profile:
-                return profile(dataset, root, workdir, args)
+                rows += profile(dataset, root, workdir, args)
+                continue
             if args.same_training:
                 dataset_rows, names, curves = same_training(dataset, root, workdir, args)
                 rows += dataset_rows
                 all_curves[dataset] = (names, curves)
             else:
                 rows += benchmark(dataset, root, workdir, args)
+    if args.profile:
+        return print_and_save("\n\n".join(rows), args.out)
     print_and_save(format_same_training(rows, args.steps) if args.same_training else format_table(rows), args.out)
     if args.same_training:
         write_curves(all_curves, args.csv, args.plot)

@@ -2,7 +2,8 @@
 # Everything that needs a CUDA GPU, in one go (the CI machine has none):
 #   1. ahead-of-time build of the custom CUDA ops;
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
-#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path),
+#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path, and where the fast
+#      step's GPU time goes: --profile),
 #      script/benchmark_face.py (the face and the dance model) and the same-training check of the
 #      fast path (200 steps, loss curves in $OUT/same_training.png);
 #   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set;
@@ -41,6 +42,7 @@ step build_ops "$PYTHON" -m script.build_ops
 step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
 step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
 step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_train.md"
+step profile_train "$PYTHON" -m script.benchmark_train --profile --variants --datasets fashion --out "$OUT/profile_train.md"
 step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --out "$OUT/same_training.md" \
     --csv "$OUT/same_training.csv" --plot "$OUT/same_training.png"
 step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
@@ -61,5 +63,5 @@ echo
 echo "=== summary"
 printf '%s\n' "${status[@]}"
 grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
-cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/same_training.md" "$OUT/benchmark_face.md" \
+cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/profile_train.md" "$OUT/same_training.md" "$OUT/benchmark_face.md" \
     "$OUT/benchmark_dance.md" "$OUT/shapenet.md" 2>/dev/null

@@ -50,3 +50,26 @@ def test_the_table_is_printed_and_saved(tmp_path, capsys):
     print_and_save("| b |")  # no file
     assert capsys.readouterr().out == "| a |\n|---|\n| b |\n"
     assert (tmp_path / "table.md").read_text() == "| a |\n|---|\n" and len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("void cudnn::engines_precompiled::nchwToNhwcKernel<float, float, float, false, true>", "NCHW<->NHWC conversion"),
+    ("void cudnn::bn_bw_1C11_singleread<float, 512, true, 1, 2, 0>", "normalisation"),
+    ("sm90_xmma_fprop_implicit_gemm_f32f32_tf32f32_f32_nhwckrsc_nhwc_tilesize128x128x32", "convolution / matrix product"),
+    ("void (anonymous namespace)::local_attention_apply_backward_kernel<5, float, int>", "custom ops"),
+    ("void at::native::elementwise_kernel<128, 2, at::native::gpu_kernel_impl_nocast<CUDAFunctor_add>>", "elementwise"),
+    ("void at::native::reduce_kernel<512, 1, at::native::ReduceOp<float>>", "reduction"),
+    ("something new", "other"),
+])
+def test_kernels_are_sorted_into_kinds(name, kind):
+    assert benchmark_train.kernel_kind(name) == kind
+
+
+def test_kernel_times_per_step_by_kind_and_by_name():
+    kernels = [("sm90_xmma_fprop", 3000.0), ("sm90_xmma_fprop", 1000.0), ("reduce_kernel<512>", 500.0)]
+    by_kind, by_name = benchmark_train.kernel_times(kernels, steps=2)
+    assert by_kind == {"convolution / matrix product": 2.0, "reduction": 0.25}
+    assert by_name == [(2.0, 1.0, "sm90_xmma_fprop"), (0.25, 0.5, "reduce_kernel<512>")]
+    table = benchmark_train.format_kernel_times("market", by_kind, by_name)
+    assert table.splitlines()[0] == "market: 2.2 ms of GPU kernels per step"
+    assert "| convolution / matrix product | 2.00 |" in table and "| 2.00 | 1 | `sm90_xmma_fprop` |" in table
