@@ -169,12 +169,7 @@ class AnimationModel(BaseModel):
         for start in range(0, frames, chunk):
             self.load_chunk(start, start + chunk)
             self.forward()
-            self.optimizer_D.zero_grad(set_to_none=True)
-            self.backward_D()
-            self.optimizer_D.step()
-            self.optimizer_G.zero_grad(set_to_none=True)
-            self.backward_G()
-            self.optimizer_G.step()
+            self.discriminator_then_generator_step()
             self.P_previous = self.generated_frames[-1].detach()
             self.BP_previous = self.BP_frame_step[:, -1].detach()
 

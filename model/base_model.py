@@ -141,6 +141,17 @@ class BaseModel:
         ``parameters`` that require gradients."""
         return torch.optim.Adam([p for p in parameters if p.requires_grad], lr=lr, betas=(0.0, 0.999))
 
+    def discriminator_then_generator_step(self):
+        """GFLA's adversarial update on the current forward pass: a D step (``backward_D``), then a
+        G step (``backward_G``), each optimizer's gradients cleared just before its backward pass
+        (original: model/pose_model.py, Pose.optimize_parameters; the video models per chunk)."""
+        self.optimizer_D.zero_grad(set_to_none=True)
+        self.backward_D()
+        self.optimizer_D.step()
+        self.optimizer_G.zero_grad(set_to_none=True)
+        self.backward_G()
+        self.optimizer_G.step()
+
     @staticmethod
     def set_requires_grad(nets, requires_grad):
         """Switch gradients of all parameters of ``nets`` (a module or a list of modules) on or off."""

@@ -80,12 +80,7 @@ class PoseModel(PosePairModel):
 
     def optimize_parameters(self):
         self.forward()
-        self.optimizer_D.zero_grad(set_to_none=True)
-        self.backward_D()
-        self.optimizer_D.step()
-        self.optimizer_G.zero_grad(set_to_none=True)
-        self.backward_G()
-        self.optimizer_G.step()
+        self.discriminator_then_generator_step()
 
     def test(self):
         """Generate the target and save ``<P1 stem>_2_<P2 stem>_vis.jpg`` under --results_dir
