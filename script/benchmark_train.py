@@ -88,8 +88,9 @@ def parse_args(argv=None):
 
 
 # ------------------------------------------------------------------------------------------ set-up
-def build(dataset, root, workdir, is_train, batch, seed=0):
-    """Options, a pose model with random weights (from ``seed``) and GPU-resident full batches."""
+def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=2):
+    """Options, a pose model with random weights (from ``seed``) and full batches on its device
+    (``gpu_ids`` as the option, "-1" for the CPU; ``threads`` loader processes)."""
     import data
     import model as models
     from options.test_options import TestOptions
@@ -97,8 +98,8 @@ def build(dataset, root, workdir, is_train, batch, seed=0):
     from util.reproducibility import seed_everything
     options, extra = (TrainOptions(), []) if is_train else (TestOptions(), [f"--results_dir={workdir}/results"])
     opt = options.parse(["--model=pose", *CONFIGS[dataset], f"--dataroot={root}", f"--checkpoints_dir={workdir}",
-                         f"--name=bench_{dataset}", "--gpu_ids=0", f"--batchSize={batch}", "--nThreads=2",
-                         "--display_id=0", f"--seed={seed}", *extra], save=False)
+                         f"--name=bench_{dataset}", f"--gpu_ids={gpu_ids}", f"--batchSize={batch}",
+                         f"--nThreads={threads}", "--display_id=0", f"--seed={seed}", *extra], save=False)
     if not is_train:
         opt.phase = "train"  # the larger split gives full batches of 32
     seed_everything(seed)
@@ -163,19 +164,25 @@ def timed(step, batches, warmup, steps):
     return times[len(times) // 2], torch.cuda.max_memory_allocated() / 2 ** 30
 
 
+def profiled_events(step, batches, steps, host):
+    """The torch.profiler events of ``steps`` calls of ``step`` (GPU activity; ``host``: also the CPU's)."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU, ProfilerActivity.CUDA] if host else [ProfilerActivity.CUDA]
+    torch.cuda.synchronize()
+    with profile(activities=activities) as profiler:
+        for index in range(steps):
+            step(batches[index % len(batches)])
+        torch.cuda.synchronize()
+    return profiler.events()
+
+
 def launches_and_busy(step, batches, steps=3):
     """(host launches, GPU kernels, GPU-busy ms) per step, from a torch.profiler trace of ``steps``
     calls: launches are the CPU's kernel/graph launch and async copy calls, busy time the union of
     the GPU's kernel and copy intervals. (None, None, None) when the profiler sees no GPU activity."""
     from torch.autograd import DeviceType
-    from torch.profiler import ProfilerActivity, profile
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as profiler:
-        for index in range(steps):
-            step(batches[index % len(batches)])
-        torch.cuda.synchronize()
     launches, kernels, intervals = 0, 0, []
-    for event in profiler.events():
+    for event in profiled_events(step, batches, steps, host=True):
         if event.device_type == DeviceType.CUDA:
             intervals.append((event.time_range.start, event.time_range.end))
             kernels += not event.name.startswith(("Memcpy", "Memset"))
@@ -343,9 +350,11 @@ def kernel_times(kernels, steps):
     ``kernels`` = [(name, microseconds)] recorded over ``steps`` steps."""
     by_kind, by_name = {}, {}
     for name, microseconds in kernels:
-        by_kind[kernel_kind(name)] = by_kind.get(kernel_kind(name), 0.0) + microseconds / 1e3 / steps
+        ms = microseconds / 1e3 / steps
+        kind = kernel_kind(name)
+        by_kind[kind] = by_kind.get(kind, 0.0) + ms
         total, count = by_name.get(name, (0.0, 0))
-        by_name[name] = (total + microseconds / 1e3 / steps, count + 1)
+        by_name[name] = (total + ms, count + 1)
     return (dict(sorted(by_kind.items(), key=lambda item: -item[1])),
             sorted(((ms, count / steps, name) for name, (ms, count) in by_name.items()), reverse=True))
 
@@ -362,19 +371,14 @@ def profile(dataset, root, workdir, args):
     """The fast path's (and with ``--variants`` the bf16 variant's) GPU kernel time per training
     step, by kind and by kernel: where the remaining time goes."""
     from torch.autograd import DeviceType
-    from torch.profiler import ProfilerActivity
-    tables = []
+    tables, steps = [], 3
     paths = {"fast": TRAIN_PATHS["fast"], **({"fast bf16": TRAIN_VARIANTS["fast bf16"]} if args.variants else {})}
     for name, path in paths.items():
         opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
         step = training_step(opt, model, path)
-        timed(step, batches, args.warmup, 3)
-        steps = 3
-        with torch.profiler.profile(activities=[ProfilerActivity.CUDA]) as profiler:
-            for index in range(steps):
-                step(batches[index % len(batches)])
-            torch.cuda.synchronize()
-        kernels = [(event.name, event.time_range.end - event.time_range.start) for event in profiler.events()
+        timed(step, batches, args.warmup, steps)  # the warm-up (and the graph's capture) before the profile
+        kernels = [(event.name, event.time_range.end - event.time_range.start)
+                   for event in profiled_events(step, batches, steps, host=False)
                    if event.device_type == DeviceType.CUDA]
         tables.append(format_kernel_times(f"{dataset} train step, {name} ({machine()})", *kernel_times(kernels, steps)))
         del model, step, batches

@@ -10,7 +10,8 @@ From one seed on a synthetic Market set, three runs of the eager training step o
     discriminator and VGG19 in channels_last, the fused capturable Adam.
 Prints, per loss, the step at which each run first differs from the reference by more than 1 %,
 and each run's mean per window of ``--window`` steps. The defaults take about 15 minutes on two
-CPU cores.
+CPU cores. Two invocations print other figures: the CPU runs themselves are not bit-reproducible
+(they agree over the first steps, then part like the runs inside one invocation).
 
 Why: GFLA trains with Adam at beta1 = 0, whose first updates are +-lr for every weight whatever
 the size of its gradient, so a rounding-level difference grows to learning-rate size within a few
@@ -51,20 +52,12 @@ def parse_args(argv=None):
 
 
 def build_runs(root, workdir, args):
-    """{run name: pose model} from one seed (the RUNS), and the synthetic batches."""
-    import data
-    from model import find_model_class
+    """{run name: pose model} from one seed (the RUNS), the synthetic batches and the loss names."""
     from model.fast_path import to_channels_last
-    from options.train_options import TrainOptions
+    from script.benchmark_train import build
     from util.cuda_graphs import make_capturable
-    from util.reproducibility import seed_everything
-    opt = TrainOptions().parse(["--model=pose", "--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3",
-                                f"--dataroot={root}", f"--checkpoints_dir={workdir}", "--gpu_ids=-1",
-                                f"--batchSize={args.batch}", "--nThreads=0", "--display_id=0",
-                                f"--seed={args.seed}"], save=False)
-    seed_everything(args.seed)
-    reference = find_model_class("pose")(opt)
-    reference.setup(opt)
+    _, reference, batches = build("market", root, workdir, True, args.batch, seed=args.seed, gpu_ids="-1",
+                                  threads=0)
     runs = {name: copy.deepcopy(reference) for name in RUNS}
     with torch.no_grad():
         next(runs["one ulp"].net_G.parameters()).mul_(1 + torch.finfo(torch.get_default_dtype()).eps)
@@ -73,8 +66,7 @@ def build_runs(root, workdir, args):
         make_capturable(optimizer)
     dtype = torch.get_default_dtype()
     batches = [{key: value.to(dtype) if torch.is_tensor(value) and value.is_floating_point() else value
-                for key, value in batch.items()}
-               for batch in data.create_dataloader(opt) if len(batch["P1"]) == args.batch]
+                for key, value in batch.items()} for batch in batches]
     return runs, batches, list(reference.loss_names)
 
 

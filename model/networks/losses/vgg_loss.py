@@ -22,7 +22,7 @@ def gram_matrix(features):
     NCHW gradient to add to its channels-last ones (a slow mixed-layout addition).
     """
     b, c, h, w = features.shape
-    if c > 1 and not features.is_contiguous() and features.is_contiguous(memory_format=torch.channels_last):
+    if not features.is_contiguous() and features.is_contiguous(memory_format=torch.channels_last):
         positions = features.permute(0, 2, 3, 1).reshape(b, h * w, c)  # a view
         return positions.transpose(1, 2) @ positions / (c * h * w)
     flat = features.reshape(b, c, h * w)
