@@ -15,6 +15,7 @@ from model.fast_path import graph_inference
 from options.test_options import TestOptions
 from util import distributed as dist
 from util.cli import run_entry_point
+from util.precision import autocast, autocast_dtype
 from util.reproducibility import seed_everything
 
 
@@ -27,7 +28,7 @@ def test(opt):
     graph_inference(model, opt)  # on one GPU the generator's forward pass is one CUDA graph replay
 
     # ---------------------------------------------------------------- generation
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(model.device.type, autocast_dtype(opt)):  # --precision
         for batch in tqdm(loader, total=len(loader), desc="test", dynamic_ncols=True):
             model.set_input(batch)
             model.test()

@@ -5,7 +5,8 @@ CUDA graph replay (``util.cuda_graphs.GraphedTrainingStep``), and the networks w
 normalisation (discriminators, the VGG19 of the losses) run in channels_last, the layout cuDNN
 computes in (NCHW tensors would be converted around every convolution); networks with instance
 norm stay NCHW, which ``instance_norm`` needs. Testing: the generator's forward pass is one replay
-(``GraphedInference``). Same arithmetic as the eager path, in float32.
+(``GraphedInference``). Same arithmetic as the eager path, in float32 (or under bfloat16
+autocast on both paths with ``--precision=bf16``, util/precision.py).
 
 ``auto`` (default) takes the fast path where it applies: a CUDA device, one process (not under
 torchrun/DDP), and a model that declares its step graph-safe (``BaseModel.cuda_graph_safe``);
@@ -18,6 +19,7 @@ from torch import nn
 from options.errors import OptionError
 from util import distributed as dist
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep
+from util.precision import autocast, autocast_dtype
 
 CUDA_GRAPHS_CHOICES = ("auto", "on", "off")
 CHANNELS_LAST_BLOCKERS = (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)  # they convert to NCHW
@@ -50,22 +52,25 @@ def _why_not(model):
     return None
 
 
-def training_step(model, opt, channels_last=True, autocast_dtype=None):
+def training_step(model, opt, channels_last=True):
     """The callable train.py runs per batch: ``step(batch)`` = set_input + optimize_parameters,
-    graphed (and channels_last where it pays) when ``use_cuda_graphs``, else eager.
+    graphed (and channels_last where it pays) when ``use_cuda_graphs``, else eager; under autocast
+    when ``opt.precision`` is bf16.
 
     Args:
-        channels_last, autocast_dtype: the graphed step's layout and precision (the benchmark
-            compares them; the defaults are what train.py uses).
+        channels_last: the graphed step's layout (the benchmark compares both; True is what
+            train.py uses).
     """
+    dtype = autocast_dtype(opt)
     if not use_cuda_graphs(model, opt):
         def eager_step(batch):
             model.set_input(batch)
-            model.optimize_parameters()
+            with autocast(model.device.type, dtype):
+                model.optimize_parameters()
         return eager_step
     if channels_last:
         to_channels_last(model)
-    return GraphedTrainingStep(model, autocast_dtype=autocast_dtype)
+    return GraphedTrainingStep(model, autocast_dtype=dtype)
 
 
 def graph_inference(model, opt):

@@ -17,16 +17,18 @@ the GPU first (the loader is not timed); VGG19 gets random weights (no downloads
 ``--same_training``: from one seed, both paths train ``--steps`` steps (default 200) on the same
 synthetic batches; prints per loss the maximum and median relative difference of the fast path's
 losses from the eager ones (``--noise_floor``: also of a second eager run from the first, the
-run-to-run noise of the GPU's atomic additions and cuDNN's algorithm choice); ``--csv`` writes
-every step's losses, ``--plot`` overlays the loss curves in a PNG (matplotlib), e.g. over 2,000
-steps: ``--same_training --steps 2000 --plot curves.png``.
+run-to-run noise of the GPU's atomic additions and cuDNN's algorithm choice), and each run's mean
+of every loss over the last quarter of the steps (where runs that have parted are compared):
+``--seeds 1,2`` adds fast runs from other seeds (the spread another initialisation gives),
+``--variants`` a fast bf16 run (``--precision=bf16``); ``--csv`` writes every step's losses,
+``--plot`` overlays the loss curves in a PNG (matplotlib; moving means over 1 % of the steps),
+e.g. ``--same_training --steps 2000 --noise_floor --seeds 1,2 --plot curves.png``.
 
 ``--profile``: per dataset, the fast path's GPU kernel time per training step by kind of kernel
 (convolutions and matrix products, elementwise, NCHW<->NHWC conversions, normalisation, ...) and
 the longest kernels, from a profile of 3 steps (``--variants``: also the bf16 variant's).
 """
 import argparse
-import contextlib
 import gc
 import math
 import os
@@ -40,6 +42,7 @@ import torch  # noqa: E402
 
 from script.report_table import print_and_save  # noqa: E402
 from util.cli import run_entry_point  # noqa: E402
+from util.precision import autocast  # noqa: E402
 
 CONFIGS = {
     "fashion": ["--dataset_mode=fashion", "--attn_layer=2,3", "--kernel_size=2=5,3=3"],
@@ -65,13 +68,16 @@ def parse_args(argv=None):
     parser.add_argument("--test_batch", type=int, default=32)
     parser.add_argument("--datasets", default="fashion,market")
     parser.add_argument("--variants", action="store_true",
-                        help="also the fast path without channels_last and with bf16")
+                        help="also the fast path without channels_last and with bf16 (--same_training: with bf16)")
     parser.add_argument("--no_inference", action="store_true", help="training steps only")
     parser.add_argument("--impl", default=None, help="GFLA_OPS_IMPL for the custom ops (default: auto)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
     parser.add_argument("--same_training", action="store_true",
                         help="compare the losses of the fast and the eager path over --steps steps from one seed")
     parser.add_argument("--noise_floor", action="store_true", help="--same_training: also a second eager run")
+    parser.add_argument("--seeds", type=lambda text: [int(seed) for seed in text.split(",") if seed], default=[],
+                        help="--same_training: also train the fast path from these seeds (e.g. 1,2: the spread "
+                             "another initialisation and batch order gives)")
     parser.add_argument("--csv", default=None, help="--same_training: write every step's losses to this CSV")
     parser.add_argument("--plot", default=None, help="--same_training: overlay the loss curves in this PNG")
     parser.add_argument("--no_tf32", action="store_true",
@@ -119,7 +125,8 @@ def training_step(opt, model, path):
     from model.fast_path import training_step as make_step
     cuda_graphs, channels_last, dtype = path
     opt.cuda_graphs = cuda_graphs
-    return make_step(model, opt, channels_last=channels_last, autocast_dtype=dtype)
+    opt.precision = "bf16" if dtype == torch.bfloat16 else "fp32"
+    return make_step(model, opt, channels_last=channels_last)
 
 
 def inference_step(model, path):
@@ -128,9 +135,7 @@ def inference_step(model, path):
     net = GraphedInference(model.net_G) if graphed else model.net_G
 
     def step(batch):
-        # the autocast weight cache would free tensors a captured graph reads: off
-        precision = contextlib.nullcontext() if dtype is None else torch.autocast("cuda", dtype, cache_enabled=False)
-        with torch.inference_mode(), precision:
+        with torch.inference_mode(), autocast("cuda", dtype):
             net(batch["P1"], batch["BP1"], batch["BP2"])
     return step
 
@@ -244,10 +249,10 @@ def format_table(rows):
 
 
 # ------------------------------------------------------------------------------------------ same training
-def train_losses(dataset, root, workdir, args, path):
-    """(loss names, [steps, losses] float64 CPU tensor) of ``args.steps`` steps from ``args.seed``,
+def train_losses(dataset, root, workdir, args, path, seed):
+    """(loss names, [steps, losses] float64 CPU tensor) of ``args.steps`` steps from ``seed``,
     cycling through the same GPU-resident batches."""
-    opt, model, batches = build(dataset, root, workdir, True, args.train_batch, seed=args.seed)
+    opt, model, batches = build(dataset, root, workdir, True, args.train_batch, seed=seed)
     step = training_step(opt, model, path)
     losses = []
     for index in range(args.steps):
@@ -267,18 +272,26 @@ def relative_difference(values, reference):
     return (values - reference).abs() / reference.abs().clamp_min(DENOMINATOR_FLOOR)
 
 
+def same_training_runs(args):
+    """(curve name, path, seed) of every run ``--same_training`` makes, the eager reference first."""
+    runs = [("eager fp32", TRAIN_PATHS["eager fp32"], args.seed), ("fast", TRAIN_PATHS["fast"], args.seed)]
+    if args.noise_floor:
+        runs.append(("eager fp32 again", TRAIN_PATHS["eager fp32"], args.seed))
+    if args.variants:
+        runs.append(("fast bf16", TRAIN_VARIANTS["fast bf16"], args.seed))
+    runs += [(f"fast, seed {seed}", TRAIN_PATHS["fast"], seed) for seed in args.seeds]
+    return runs
+
+
 def same_training(dataset, root, workdir, args):
     """Rows (dataset, loss, fast max, fast median, noise max, noise median; None without
-    ``--noise_floor``), the loss names and the loss curves."""
-    names, eager = train_losses(dataset, root, workdir, args, TRAIN_PATHS["eager fp32"])
-    _, fast = train_losses(dataset, root, workdir, args, TRAIN_PATHS["fast"])
-    noise = None
-    curves = {"eager fp32": eager, "fast": fast}
-    if args.noise_floor:
-        _, again = train_losses(dataset, root, workdir, args, TRAIN_PATHS["eager fp32"])
-        noise = relative_difference(again, eager)
-        curves["eager fp32 again"] = again
-    difference = relative_difference(fast, eager)
+    ``--noise_floor``), the loss names and the loss curves of every run."""
+    curves = {}
+    for name, path, seed in same_training_runs(args):
+        names, curves[name] = train_losses(dataset, root, workdir, args, path, seed)
+    eager = curves["eager fp32"]
+    difference = relative_difference(curves["fast"], eager)
+    noise = relative_difference(curves["eager fp32 again"], eager) if args.noise_floor else None
     rows = [(dataset, name, *_max_and_median(difference[:, i]),
              *_max_and_median(None if noise is None else noise[:, i])) for i, name in enumerate(names)]
     return rows, names, curves
@@ -286,6 +299,24 @@ def same_training(dataset, root, workdir, args):
 
 def _max_and_median(values):
     return (None, None) if values is None else (values.max().item(), values.median().item())
+
+
+def late_window(steps):
+    """(first, last) 1-based step of the last quarter of ``steps``: where curves are compared once
+    the runs have parted."""
+    return steps - steps // 4 + 1, steps
+
+
+def format_late_means(all_curves, steps):
+    """Per dataset and run, each loss's mean over the last quarter of the steps: how far the fast
+    path's training lands from the eager one's, next to what another seed or a second eager run gives."""
+    first, last = late_window(steps)
+    lines = [f"Mean of each loss over steps {first}-{last}"]
+    for dataset, (names, curves) in all_curves.items():
+        lines += ["", f"| {dataset}: run | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+        for run, values in curves.items():
+            lines.append(f"| {run} | " + " | ".join(f"{m:.4g}" for m in values[first - 1:last].mean(0).tolist()) + " |")
+    return "\n".join(lines)
 
 
 def format_same_training(rows, steps):
@@ -313,15 +344,24 @@ def write_curves(all_curves, csv_path, plot_path):
         matplotlib.use("Agg")
         from matplotlib import pyplot
         rows = max(len(names) for names, _ in all_curves.values())
+        window = max(1, min(len(values) for _, curves in all_curves.values() for values in curves.values()) // 100)
         figure, axes = pyplot.subplots(rows, len(all_curves), figsize=(5 * len(all_curves), 2.2 * rows), squeeze=False)
         for column, (dataset, (names, curves)) in enumerate(all_curves.items()):
             for row, name in enumerate(names):
                 for path, values in curves.items():
-                    axes[row, column].plot(values[:, row].numpy(), label=path, linewidth=0.8, alpha=0.8)
-                axes[row, column].set_title(f"{dataset}: {name}", fontsize=9)
+                    axes[row, column].plot(range(window, len(values) + 1), moving_average(values[:, row], window),
+                                           label=path, linewidth=0.8, alpha=0.8)
+                axes[row, column].set_title(f"{dataset}: {name}" + (f" (mean of {window} steps)" if window > 1 else ""),
+                                            fontsize=9)
             axes[0, column].legend(fontsize=8)
         figure.tight_layout()
         figure.savefig(plot_path, dpi=110)
+
+
+def moving_average(values, window):
+    """Means of ``window`` consecutive values (one per full window): a 2,000-step curve is readable."""
+    sums = torch.cat([values.new_zeros(1), values.cumsum(0)])
+    return ((sums[window:] - sums[:-window]) / window).numpy()
 
 
 # ------------------------------------------------------------------------------------------ profile
@@ -416,9 +456,12 @@ def main(argv=None):
                 rows += benchmark(dataset, root, workdir, args)
     if args.profile:
         return print_and_save("\n\n".join(rows), args.out)
-    print_and_save(format_same_training(rows, args.steps) if args.same_training else format_table(rows), args.out)
     if args.same_training:
+        print_and_save(format_same_training(rows, args.steps) + "\n\n" + format_late_means(all_curves, args.steps),
+                       args.out)
         write_curves(all_curves, args.csv, args.plot)
+    else:
+        print_and_save(format_table(rows), args.out)
 
 
 if __name__ == "__main__":

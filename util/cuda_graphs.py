@@ -30,6 +30,8 @@ import torch
 from torch import nn
 from torch.utils._pytree import tree_map
 
+from util.precision import autocast
+
 INPUT_PREFIX = "input_"  # the model attributes a training step reads its batch from
 _CAPTURABLE_WARNING = ".*capturable=True.*"  # Adam's notice that an eager step of a capturable optimizer is slower
 
@@ -102,10 +104,7 @@ class GraphedTrainingStep:
                           f"goes on eagerly (--cuda_graphs=off silences this): {error}", RuntimeWarning, stacklevel=3)
 
     def _step_context(self):
-        if self.autocast_dtype is None:
-            return contextlib.nullcontext()
-        # the autocast weight cache would hold tensors of one capture; graphs need it off
-        return torch.autocast("cuda", dtype=self.autocast_dtype, cache_enabled=False)
+        return autocast("cuda", self.autocast_dtype)
 
     def _eager(self):
         """One eager step on the side stream (the capture's warm-up must not run on the default stream)."""

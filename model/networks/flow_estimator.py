@@ -6,7 +6,9 @@ the input channels, the number of flows per layer and ShapeNet's bottleneck code
 same layers, registration order and keys (``block0``, ``encoder{i}``, ``cat``, ``decoder{i}``,
 ``jump{i}``, ``output{i}``, ``mask{i}.0``), same forward. Kept: flows are raw conv outputs in
 pixels of their feature map (no activation); several flows per layer (face) are split from one
-head and interleaved per layer.
+head and interleaved per layer. Added (the original has no mixed precision): under autocast the
+flow and mask heads run in float32, so a flow keeps sub-pixel precision (a bfloat16 flow of 40
+pixels is only known to a quarter pixel); without autocast nothing changes.
 """
 import torch
 from torch import nn
@@ -84,6 +86,15 @@ class FlowEstimator(nn.Module):
             skip = features[self.encoder_layer - i - 2]
             out = getattr(self, f'decoder{i}')(out) + getattr(self, f'jump{i}')(skip)
             if self.encoder_layer - i - 1 in self.attn_layer:
-                flows.extend(getattr(self, f'output{i}')(out).split(2, dim=1))
-                masks.extend(getattr(self, f'mask{i}')(out).split(1, dim=1))
+                flows.extend(full_precision(getattr(self, f'output{i}'), out).split(2, dim=1))
+                masks.extend(full_precision(getattr(self, f'mask{i}'), out).split(1, dim=1))
         return flows, masks
+
+
+def full_precision(head, features):
+    """``head(features)``, in float32 when autocast is on (else exactly ``head(features)``)."""
+    device_type = features.device.type
+    if not torch.is_autocast_enabled(device_type):
+        return head(features)
+    with torch.autocast(device_type, enabled=False):
+        return head(features.float())

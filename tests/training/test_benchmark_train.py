@@ -73,3 +73,29 @@ def test_kernel_times_per_step_by_kind_and_by_name():
     table = benchmark_train.format_kernel_times("market", by_kind, by_name)
     assert table.splitlines()[0] == "market: 2.2 ms of GPU kernels per step"
     assert "| convolution / matrix product | 2.00 |" in table and "| 2.00 | 1 | `sm90_xmma_fprop` |" in table
+
+
+def test_same_training_runs_the_reference_first_then_what_was_asked():
+    runs = benchmark_train.same_training_runs(benchmark_train.parse_args(
+        ["--same_training", "--noise_floor", "--variants", "--seeds", "1,2", "--seed", "3"]))
+    assert [(name, seed) for name, _, seed in runs] == [
+        ("eager fp32", 3), ("fast", 3), ("eager fp32 again", 3), ("fast bf16", 3), ("fast, seed 1", 1),
+        ("fast, seed 2", 2)]
+    assert runs[3][1] == benchmark_train.TRAIN_VARIANTS["fast bf16"]
+    plain = benchmark_train.same_training_runs(benchmark_train.parse_args(["--same_training"]))
+    assert [name for name, _, _ in plain] == ["eager fp32", "fast"]
+
+
+def test_late_means_average_the_last_quarter_of_the_steps():
+    steps = torch.arange(1, 9, dtype=torch.float64)
+    curves = {"eager fp32": torch.stack([steps, 10 * steps], dim=1), "fast": torch.ones(8, 2, dtype=torch.float64)}
+    table = benchmark_train.format_late_means({"market": (["a", "b"], curves)}, 8)
+    assert table.splitlines()[0] == "Mean of each loss over steps 7-8"
+    assert "| market: run | a | b |" in table
+    assert "| eager fp32 | 7.5 | 75 |" in table and "| fast | 1 | 1 |" in table
+
+
+def test_moving_average_has_one_mean_per_full_window():
+    values = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=torch.float64)
+    assert benchmark_train.moving_average(values, 2).tolist() == [1.5, 2.5, 3.5, 4.5]
+    assert benchmark_train.moving_average(values, 1).tolist() == values.tolist()
