@@ -80,3 +80,15 @@ def test_fp32_is_the_default_and_runs_without_autocast(market_root, tmp_path, of
     model = train_script.train(TrainOptions().parse(train_args(market_root, tmp_path / "checkpoints", "--model=pose",
                                                                "--niter=1")))
     assert model.opt.precision == "fp32" and model.img_gen.dtype == torch.float32
+
+
+@pytest.mark.cuda
+@pytest.mark.slow
+def test_bf16_on_the_graphed_path(market_root, tmp_path, offline_vgg):
+    """The fast path captures the bf16 step (after its eager warm-up) and trains on."""
+    checkpoints = tmp_path / "checkpoints"
+    args = [arg.replace("--gpu_ids=-1", "--gpu_ids=0") for arg in
+            train_args(market_root, checkpoints, "--model=pose", "--niter=6", "--precision=bf16", "--cuda_graphs=on")]
+    model = train_script.train(TrainOptions().parse(args))
+    assert model.iteration == 6 and model.img_gen.dtype == torch.bfloat16
+    assert all(math.isfinite(value) for record in logged_losses(checkpoints / "syn") for value in record["losses"].values())
