@@ -43,7 +43,7 @@ step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/op
 step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
 step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_train.md"
 step profile_train "$PYTHON" -m script.benchmark_train --profile --variants --datasets fashion --out "$OUT/profile_train.md"
-step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --out "$OUT/same_training.md" \
+step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --variants --out "$OUT/same_training.md" \
     --csv "$OUT/same_training.csv" --plot "$OUT/same_training.png"
 step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
 step benchmark_dance "$PYTHON" -m script.benchmark_face --model dance --out "$OUT/benchmark_dance.md"
