@@ -10,8 +10,7 @@ From one seed on a synthetic Market set, three runs of the eager training step o
     discriminator and VGG19 in channels_last, the fused capturable Adam.
 Prints, per loss, the step at which each run first differs from the reference by more than 1 %,
 and each run's mean per window of ``--window`` steps. The defaults take about 15 minutes on two
-CPU cores. Two invocations print other figures: the CPU runs themselves are not bit-reproducible
-(they agree over the first steps, then part like the runs inside one invocation).
+CPU cores. Two invocations print the same figures (the stand-in VGG19 comes from a fixed seed).
 
 Why: GFLA trains with Adam at beta1 = 0, whose first updates are +-lr for every weight whatever
 the size of its gradient, so a rounding-level difference grows to learning-rate size within a few

@@ -69,3 +69,16 @@ def test_random_weights_are_recorded_and_marked_in_the_log_and_page(train_entry,
     assert RANDOM_VGG_WARNING in (run_dir / "loss_log.txt").read_text()
     assert "--vgg_weights=random: the perceptual losses use an untrained VGG19" in \
         (run_dir / "web" / "index.html").read_text()
+
+
+def test_stand_in_weights_come_from_their_seed(tmp_path):
+    """script/random_weights.py: the same seed writes the same file (benchmarks from two invocations
+    train against the same stand-in VGG19), another seed other weights; the global random state is
+    left as it was."""
+    from script.random_weights import write_random_alexnet
+    state = torch.random.get_rng_state()
+    first, again, other = (torch.load(write_random_alexnet(tmp_path / name, seed=seed), weights_only=True)
+                           for name, seed in (("a", 0), ("b", 0), ("c", 1)))
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(first[key], again[key]) for key in first)
+    assert not torch.equal(first["features.0.weight"], other["features.0.weight"])
