@@ -55,11 +55,14 @@ def block_extractor_reference(source, flow, kernel_size):
     compute_dtype = _compute_dtype(source.dtype)
     hs, ws = source.shape[-2:]
     grid = _absolute_grid(flow.to(compute_dtype), kernel_size)
-    # align_corners=True maps -1 / +1 to pixel 0 / size-1; a size-1 axis has every point at 0
-    scale = grid.new_tensor([2.0 / max(ws - 1, 1), 2.0 / max(hs - 1, 1)])
+    # align_corners=True maps -1 / +1 to pixel 0 / size-1; a size-1 axis has every point at 0.
+    # Python scalars, not a tensor made from a list: that is a host-to-device copy, which a CUDA
+    # graph capture refuses
+    x_scale, y_scale = 2.0 / max(ws - 1, 1), 2.0 / max(hs - 1, 1)
+    normalised = torch.stack((grid[..., 0] * x_scale, grid[..., 1] * y_scale), dim=-1) - 1
     # grid_sample must not see a NaN/inf coordinate (its CPU kernels index memory with it): sample
     # at 0 there, then make those blocks NaN
-    blocks = F.grid_sample(source.to(compute_dtype), (grid * scale - 1).nan_to_num(0.0, 0.0, 0.0),
+    blocks = F.grid_sample(source.to(compute_dtype), normalised.nan_to_num(0.0, 0.0, 0.0),
                            mode="bilinear", padding_mode="border", align_corners=True)
     return custom_ops.nan_where_non_finite(blocks, flow, kernel_size).to(source.dtype)
 
