@@ -94,20 +94,27 @@ def parse_args(argv=None):
 
 
 # ------------------------------------------------------------------------------------------ set-up
-def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=2):
-    """Options, a pose model with random weights (from ``seed``) and full batches on its device
-    (``gpu_ids`` as the option, "-1" for the CPU; ``threads`` loader processes)."""
-    import data
-    import model as models
+def pose_options(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=2):
+    """train.py's (``is_train``) or test.py's options for the pose model on ``dataset``'s
+    configuration (CONFIGS) at ``root``; test options read the larger train split."""
     from options.test_options import TestOptions
     from options.train_options import TrainOptions
-    from util.reproducibility import seed_everything
     options, extra = (TrainOptions(), []) if is_train else (TestOptions(), [f"--results_dir={workdir}/results"])
     opt = options.parse(["--model=pose", *CONFIGS[dataset], f"--dataroot={root}", f"--checkpoints_dir={workdir}",
                          f"--name=bench_{dataset}", f"--gpu_ids={gpu_ids}", f"--batchSize={batch}",
                          f"--nThreads={threads}", "--display_id=0", f"--seed={seed}", *extra], save=False)
     if not is_train:
         opt.phase = "train"  # the larger split gives full batches of 32
+    return opt
+
+
+def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=2):
+    """Options, a pose model with random weights (from ``seed``) and full batches on its device
+    (``gpu_ids`` as the option, "-1" for the CPU; ``threads`` loader processes)."""
+    import data
+    import model as models
+    from util.reproducibility import seed_everything
+    opt = pose_options(dataset, root, workdir, is_train, batch, seed, gpu_ids, threads)
     seed_everything(seed)
     model = models.find_model_class("pose")(opt)
     if is_train:

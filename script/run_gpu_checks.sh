@@ -4,6 +4,7 @@
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
 #   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path, and where the fast
 #      step's GPU time goes: --profile),
+#      script/benchmark_loader.py (training batches/s of the loader by worker count),
 #      script/benchmark_face.py (the face and the dance model) and the same-training check of the
 #      fast path (200 steps, loss curves in $OUT/same_training.png);
 #   4. a one-GPU torchrun (NCCL) training run of the pose model on a synthetic DeepFashion set;
@@ -45,6 +46,7 @@ step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_t
 step profile_train "$PYTHON" -m script.benchmark_train --profile --variants --datasets fashion --out "$OUT/profile_train.md"
 step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --variants --out "$OUT/same_training.md" \
     --csv "$OUT/same_training.csv" --plot "$OUT/same_training.png"
+step benchmark_loader "$PYTHON" -m script.benchmark_loader --workers 0,2,4,8 --out "$OUT/benchmark_loader.md"
 step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
 step benchmark_dance "$PYTHON" -m script.benchmark_face --model dance --out "$OUT/benchmark_dance.md"
 
@@ -63,5 +65,6 @@ echo
 echo "=== summary"
 printf '%s\n' "${status[@]}"
 grep -E "passed|failed" "$OUT/cuda_tests.log" | tail -1
-cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/profile_train.md" "$OUT/same_training.md" "$OUT/benchmark_face.md" \
+cat "$OUT/benchmark_ops.md" "$OUT/benchmark_train.md" "$OUT/profile_train.md" "$OUT/same_training.md" \
+    "$OUT/benchmark_loader.md" "$OUT/benchmark_face.md" \
     "$OUT/benchmark_dance.md" "$OUT/shapenet.md" 2>/dev/null
