@@ -5,7 +5,7 @@
 
 For each dataset configuration (as script/benchmark_train.py's: fashion 256x256, market 128x64)
 and each ``--nThreads`` value in ``--workers``, train.py's loader (data.create_dataloader: decoding,
-augmentation, pose heatmaps, pinned memory without a GPU left out) is read for ``--batches``
+augmentation, pose heatmaps, and pinned memory where a GPU is visible) is read for ``--batches``
 batches after a warm-up that lets every worker deliver once, within one epoch (the workers start
 with each epoch). Prints batches/s and samples/s; the loader keeps up when its batches/s exceed the
 training step's it/s (script/benchmark_train.py: fashion 21.5 it/s, market 75 it/s on the fast
@@ -17,6 +17,8 @@ import os
 import sys
 import tempfile
 import time
+
+import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -78,7 +80,8 @@ def measure(dataset, root, workdir, args):
     from script.benchmark_train import pose_options
     rows = []
     for workers in args.workers:
-        opt = pose_options(dataset, root, workdir, True, args.batch, gpu_ids="-1", threads=workers)
+        opt = pose_options(dataset, root, workdir, True, args.batch, gpu_ids="0" if torch.cuda.is_available() else "-1",
+                           threads=workers)
         loader = data.create_dataloader(opt)
         rows.append((dataset, workers, args.batch,
                      batches_per_second(loader, warmup_batches(workers), args.batches)))

@@ -311,7 +311,7 @@ def _max_and_median(values):
 def late_window(steps):
     """(first, last) 1-based step of the last quarter of ``steps``: where curves are compared once
     the runs have parted."""
-    return steps - steps // 4 + 1, steps
+    return steps - max(steps // 4, 1) + 1, steps
 
 
 def format_late_means(all_curves, steps):

@@ -99,3 +99,7 @@ def test_moving_average_has_one_mean_per_full_window():
     values = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=torch.float64)
     assert benchmark_train.moving_average(values, 2).tolist() == [1.5, 2.5, 3.5, 4.5]
     assert benchmark_train.moving_average(values, 1).tolist() == values.tolist()
+
+
+def test_a_short_run_still_has_a_late_window():
+    assert benchmark_train.late_window(3) == (3, 3) and benchmark_train.late_window(2000) == (1501, 2000)
