@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from script.report_table import print_and_save  # noqa: E402
-from util.cli import run_entry_point  # noqa: E402
+from util.cli import integer_list, run_entry_point  # noqa: E402
 from util.cpus import available_cpus  # noqa: E402
 
 PAIRS_PER_FIGURE = 8
@@ -32,7 +32,8 @@ PAIRS_PER_FIGURE = 8
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", default="fashion,market")
-    parser.add_argument("--workers", default="0,2", help="comma-separated --nThreads values to measure")
+    parser.add_argument("--workers", type=integer_list, default=[0, 2],
+                        help="comma-separated --nThreads values to measure (default 0,2)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--batches", type=int, default=40, help="measured batches per setting")
     parser.add_argument("--dataroot", default=None, help="measure this dataset (one entry in --datasets) instead "
@@ -40,12 +41,8 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=None, help="also write the table to this file")
     args = parser.parse_args(argv)
     args.datasets = args.datasets.split(",")
-    try:
-        args.workers = [int(count) for count in args.workers.split(",")]
-    except ValueError:
-        parser.error(f"--workers: expected comma-separated integers, got {args.workers!r}")
-    if args.batch < 1 or args.batches < 1 or min(args.workers) < 0:
-        parser.error("--batch and --batches must be at least 1, --workers at least 0")
+    if not args.workers or args.batch < 1 or args.batches < 1 or min(args.workers) < 0:
+        parser.error("--batch and --batches must be at least 1, --workers one or more counts of at least 0")
     if args.dataroot and len(args.datasets) != 1:
         parser.error("--dataroot: name its configuration alone in --datasets, e.g. --datasets fashion")
     return args

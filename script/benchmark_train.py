@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from script.report_table import print_and_save  # noqa: E402
-from util.cli import run_entry_point  # noqa: E402
+from util.cli import integer_list, run_entry_point  # noqa: E402
 from util.precision import autocast  # noqa: E402
 
 CONFIGS = {
@@ -75,7 +75,7 @@ def parse_args(argv=None):
     parser.add_argument("--same_training", action="store_true",
                         help="compare the losses of the fast and the eager path over --steps steps from one seed")
     parser.add_argument("--noise_floor", action="store_true", help="--same_training: also a second eager run")
-    parser.add_argument("--seeds", type=lambda text: [int(seed) for seed in text.split(",") if seed], default=[],
+    parser.add_argument("--seeds", type=integer_list, default=[],
                         help="--same_training: also train the fast path from these seeds (e.g. 1,2: the spread "
                              "another initialisation and batch order gives)")
     parser.add_argument("--csv", default=None, help="--same_training: write every step's losses to this CSV")

@@ -22,6 +22,19 @@ DEBUG_VARIABLE = "GFLA_DEBUG"
 _new_run_folders = []
 
 
+def integer_list(text):
+    """argparse type for "0,2,4": the integers, in order (an empty text gives none).
+
+    Raises:
+        argparse.ArgumentTypeError: a part that is not an integer, named.
+    """
+    import argparse
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
 def debugging():
     """True when ``GFLA_DEBUG`` asks for tracebacks."""
     return os.environ.get(DEBUG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")

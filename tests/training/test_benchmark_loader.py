@@ -26,8 +26,9 @@ def test_warm_up_lets_every_worker_deliver():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--workers", "0,two"], "--workers: expected comma-separated integers, got '0,two'"),
-    (["--workers", "-1"], "--batch and --batches must be at least 1, --workers at least 0"),
+    (["--workers", "0,two"], "argument --workers: expected comma-separated integers, got '0,two'"),
+    (["--workers", "-1"], "--batch and --batches must be at least 1, --workers one or more counts of at least 0"),
+    (["--workers", ""], "--batch and --batches must be at least 1, --workers one or more counts of at least 0"),
     (["--dataroot", "somewhere"], "--dataroot: name its configuration alone in --datasets, e.g. --datasets fashion"),
 ])
 def test_bad_arguments(argv, message, capsys):

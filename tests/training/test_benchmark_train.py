@@ -103,3 +103,9 @@ def test_moving_average_has_one_mean_per_full_window():
 
 def test_a_short_run_still_has_a_late_window():
     assert benchmark_train.late_window(3) == (3, 3) and benchmark_train.late_window(2000) == (1501, 2000)
+
+
+def test_bad_seeds_are_one_clear_error(capsys):
+    with pytest.raises(SystemExit):
+        benchmark_train.parse_args(["--same_training", "--seeds", "1,b"])
+    assert "argument --seeds: expected comma-separated integers, got '1,b'" in capsys.readouterr().err
