@@ -35,21 +35,51 @@ def randint(high):
     return int(torch.randint(high, ()).item())  # the original: np.random.randint(high)
 
 
+# ------------------------------------------------------------------ what Face and Dance share verbatim
+def original_criteria(opt):
+    """The bare criteria both originals' steps use, in float64: (correctness, regularization, gan,
+    vgg_loss), one VGG19 shared by correctness and the VGG loss. Builds a VGG19, which draws from
+    torch's generator: call it before seeding the step."""
+    vgg = VGG19().double()
+    return (PerceptualCorrectness(vgg).double(), MultiAffineRegularizationLoss(opt.kernel_size),
+            AdversarialLoss(opt.gan_mode).double(), VGGLoss(vgg=vgg))
+
+
+def backward_d_basic(gan, net, real, fake):
+    """backward_D_basic of both originals: the LSGAN discriminator loss, backpropagated."""
+    loss = (gan(net(real), True, True) + gan(net(fake.detach()), False, True)) * 0.5
+    loss.backward()
+    return loss
+
+
+def image_losses(vgg_loss, img_gen, p_step, opt):
+    """backward_G's per-frame L1, content and style losses of a chunk, weighted (both originals)."""
+    app, style, content = 0, 0, 0
+    for t in range(len(img_gen)):
+        app += F.l1_loss(img_gen[t], p_step[:, t])
+        content_t, style_t = vgg_loss(img_gen[t], p_step[:, t])
+        style += style_t
+        content += content_t
+    return {"style_gen": style * opt.lambda_style, "content_gen": content * opt.lambda_content,
+            "app_gen": app * opt.lambda_rec}
+
+
+def backward_generator(losses, loss_names):
+    """backward_G's end in both originals: every loss but the discriminators', summed, backpropagated."""
+    total = 0
+    for name in loss_names:
+        if name not in ("dis_img_gen_v", "dis_img_gen"):
+            total += losses[name]
+    total.backward()
+
+
 def original_face_step(model, opt, batch, seed):
     """Face.set_input + Face.update on one clip, random frames drawn after ``torch.manual_seed(seed)``;
     returns the last chunk's losses."""
-    vgg = VGG19().double()
-    correctness = PerceptualCorrectness(vgg).double()
-    regularization = MultiAffineRegularizationLoss(opt.kernel_size)
-    gan, vgg_loss = AdversarialLoss(opt.gan_mode).double(), VGGLoss(vgg=vgg)
+    correctness, regularization, gan, vgg_loss = original_criteria(opt)
     net_g, net_d, net_d_v = unwrap(model.net_G), unwrap(model.net_D), unwrap(model.net_D_V)
     optimizer_g, optimizer_d = model.optimizers
     image_nc, structure_nc, frames_d_v = opt.image_nc, opt.structure_nc, opt.frames_D_V
-
-    def backward_d_basic(net, real, fake):
-        loss = (gan(net(real), True, True) + gan(net(fake.detach()), False, True)) * 0.5
-        loss.backward()
-        return loss
 
     images, structures = batch["P"], batch["BP"]
     _, channels, height, width = images.size()
@@ -69,24 +99,17 @@ def original_face_step(model, opt, batch, seed):
         losses = {}
         set_requires_grad(net_d, True)
         j = randint(len(img_gen))
-        losses["dis_img_gen"] = backward_d_basic(net_d, p_step[:, j], img_gen[j])
+        losses["dis_img_gen"] = backward_d_basic(gan, net_d, p_step[:, j], img_gen[j])
         set_requires_grad(net_d_v, True)
         j = randint(len(img_gen) - frames_d_v + 1)
         fake = torch.cat([img_gen[j + f] - img_gen[j + f + 1] for f in range(frames_d_v - 1)], dim=1)
         real = torch.cat([p_step[:, j + f] - p_step[:, j + f + 1] for f in range(frames_d_v - 1)], dim=1)
-        losses["dis_img_gen_v"] = backward_d_basic(net_d_v, real, fake)
+        losses["dis_img_gen_v"] = backward_d_basic(gan, net_d_v, real, fake)
         optimizer_d.step()
 
         # ---------------------------------------------------------------- G step
         optimizer_g.zero_grad()
-        app, style, content = 0, 0, 0
-        for t in range(len(img_gen)):
-            app += F.l1_loss(img_gen[t], p_step[:, t])
-            content_t, style_t = vgg_loss(img_gen[t], p_step[:, t])
-            style += style_t
-            content += content_t
-        losses["style_gen"], losses["content_gen"] = style * opt.lambda_style, content * opt.lambda_content
-        losses["app_gen"] = app * opt.lambda_rec
+        losses.update(image_losses(vgg_loss, img_gen, p_step, opt))
         correctness_p = correctness_r = regularization_p = regularization_r = 0
         for t in range(len(flow_fields)):
             flow_p = [flow_fields[t][k] for k in range(0, len(flow_fields[t]), 2)]
@@ -105,11 +128,7 @@ def original_face_step(model, opt, batch, seed):
         j = randint(len(img_gen) - frames_d_v + 1)
         fake = torch.cat([img_gen[j + f] - img_gen[j + f + 1] for f in range(frames_d_v - 1)], dim=1)
         losses["ad_gen_v"] = gan(net_d_v(fake), True, False) * opt.lambda_g
-        total = 0
-        for name in model.loss_names:
-            if name not in ("dis_img_gen_v", "dis_img_gen"):
-                total += losses[name]
-        total.backward()
+        backward_generator(losses, model.loss_names)
         optimizer_g.step()
 
         p_previous, bp_previous = img_gen[-1].detach(), bp_step[:, -1].detach()

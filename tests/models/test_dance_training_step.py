@@ -13,14 +13,13 @@ import copy
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from model import find_model_class
 from model.base_model import unwrap
 from model.networks.dance_generator import interleave
-from model.networks.losses import VGG19, AdversarialLoss, MultiAffineRegularizationLoss, PerceptualCorrectness, VGGLoss
 from options.train_options import TrainOptions
-from tests.models.test_animation_training_step import randint
+from tests.models.test_animation_training_step import (backward_d_basic, backward_generator, image_losses,
+                                                       original_criteria, randint)
 from tests.models.test_training_step import assert_same_gradients_and_weights, set_requires_grad
 
 pytestmark = pytest.mark.slow
@@ -103,18 +102,10 @@ def test_generator_over_two_chunks_equals_the_original(tmp_path, offline_vgg):
 def original_dance_step(model, opt, batch, seed):
     """Dance.set_input + Dance.update on one clip, random frames drawn after ``torch.manual_seed(seed)``;
     returns the last chunk's losses."""
-    vgg = VGG19().double()
-    correctness = PerceptualCorrectness(vgg).double()
-    regularization = MultiAffineRegularizationLoss(opt.kernel_size)
-    gan, vgg_loss = AdversarialLoss(opt.gan_mode).double(), VGGLoss(vgg=vgg)
+    correctness, regularization, gan, vgg_loss = original_criteria(opt)
     net_g, net_d, net_d_v = unwrap(model.net_G), unwrap(model.net_D), unwrap(model.net_D_V)
     optimizer_g, optimizer_d = model.optimizers
     lambda_correct = 2.0  # Dance.__init__: use_mask (iPER training) overrides --lambda_correct
-
-    def backward_d_basic(net, real, fake):
-        loss = (gan(net(real), True, True) + gan(net(fake.detach()), False, True)) * 0.5
-        loss.backward()
-        return loss
 
     _, channels, height, width = batch["gen_images"].size()
     n_frames_total = channels // 3
@@ -136,24 +127,17 @@ def original_dance_step(model, opt, batch, seed):
         losses = {}
         set_requires_grad(net_d, True)
         j = randint(len(img_gen))
-        losses["dis_img_gen"] = backward_d_basic(net_d, p_step[:, j], img_gen[j])
+        losses["dis_img_gen"] = backward_d_basic(gan, net_d, p_step[:, j], img_gen[j])
         set_requires_grad(net_d_v, True)
         j = randint(len(img_gen) - opt.frames_D_V + 1)
         fake = torch.stack(img_gen[j:j + opt.frames_D_V], 2)
         real = torch.stack([p_step[:, j + f] for f in range(opt.frames_D_V)], 2)
-        losses["dis_img_gen_v"] = backward_d_basic(net_d_v, real, fake)
+        losses["dis_img_gen_v"] = backward_d_basic(gan, net_d_v, real, fake)
         optimizer_d.step()
 
         # ---------------------------------------------------------------- G step
         optimizer_g.zero_grad()
-        app, style, content = 0, 0, 0
-        for t in range(len(img_gen)):
-            app += F.l1_loss(img_gen[t], p_step[:, t])
-            content_t, style_t = vgg_loss(img_gen[t], p_step[:, t])
-            style += style_t
-            content += content_t
-        losses["style_gen"], losses["content_gen"] = style * opt.lambda_style, content * opt.lambda_content
-        losses["app_gen"] = app * opt.lambda_rec
+        losses.update(image_losses(vgg_loss, img_gen, p_step, opt))
         correctness_p = correctness_r = regularization_p = regularization_r = 0
         for t in range(len(flow_fields)):
             flow_p = [flow_fields[t][k] for k in range(0, len(flow_fields[t]), 2)]
@@ -171,11 +155,7 @@ def original_dance_step(model, opt, batch, seed):
         set_requires_grad(net_d_v, False)
         j = randint(len(img_gen) - opt.frames_D_V + 1)
         losses["ad_gen_v"] = gan(net_d_v(torch.stack(img_gen[j:j + opt.frames_D_V], 2)), True, False) * opt.lambda_g
-        total = 0
-        for name in model.loss_names:
-            if name not in ("dis_img_gen_v", "dis_img_gen"):
-                total += losses[name]
-        total.backward()
+        backward_generator(losses, model.loss_names)
         optimizer_g.step()
 
         pre_image, pre_skeleton, pre_gt_image = img_gen[-1].detach(), bp_step[:, -1].detach(), p_step[:, -1]
