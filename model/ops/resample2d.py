@@ -10,10 +10,10 @@ may have any spatial size; the output has the flow's.
 
 Two implementations with identical results: the pure-PyTorch twin (a loop over the taps, one
 gather each; any device; autograd through the closed form) and the CUDA extension
-(resample2d.cpp/.cu, registered as ``torch.ops.gfla.resample2d``). Half-precision inputs are computed in float32 on both paths. Both give
-the true gradient; the original CUDA kernel took the fraction by truncation (X - int(X)) in the
-input gradient, which was wrong wherever X < 0 or Y < 0. A NaN or infinite flow gives NaN
-outputs on both paths, never an index error.
+(resample2d.cpp/.cu, registered as ``torch.ops.gfla.resample2d``). Half-precision inputs are
+computed in float32 on both paths. Both give the true gradient; the original CUDA kernel took the
+fraction by truncation (X - int(X)) in the input gradient, which was wrong wherever X < 0 or Y < 0.
+A NaN or infinite flow gives NaN outputs on both paths, never an index error.
 """
 import math
 import numbers
