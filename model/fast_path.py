@@ -12,10 +12,21 @@ autocast on both paths with ``--precision=bf16``, util/precision.py).
 torchrun/DDP), and a model that declares its step graph-safe (``BaseModel.cuda_graph_safe``);
 ``on`` raises an OptionError where it does not apply; ``off`` runs everything eagerly. CPU runs
 are unaffected.
+
+``--compile`` (off by default; only on the fast path) also compiles the networks and the losses'
+VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays fused kernels
+(bias, activation and normalisation in one kernel instead of several). It costs a compilation of
+about a minute per network at the start of a run; the arithmetic is float32 as before, reordered
+(the losses agree to float32 round-off, not bitwise). Networks with spectral norm stay eager:
+spectral norm's power iteration updates its vectors in place at every call, and the compiled
+backward of the discriminator, called on the real and on the generated image before one backward
+pass, then finds its saved vector modified (an autograd error; seen with torch 2.11 and 2.14).
 """
 import torch
 from torch import nn
+from torch.nn.utils.spectral_norm import SpectralNorm
 
+from model.networks.losses.vgg import VGG19
 from options.errors import OptionError
 from util import distributed as dist
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep
@@ -42,6 +53,21 @@ def use_cuda_graphs(model, opt):
     return reason is None
 
 
+def use_compile(model, opt):
+    """Whether ``--compile`` applies to ``model``: it does on the fast path (``use_cuda_graphs``).
+
+    Raises:
+        OptionError: ``--compile`` off the fast path (naming why).
+    """
+    if not getattr(opt, "compile", False):
+        return False
+    reason = "--cuda_graphs=off" if getattr(opt, "cuda_graphs", "off") == "off" else _why_not(model)
+    if reason:
+        raise OptionError(f"--compile: only on the fast path, which does not apply here ({reason}); "
+                          "drop --compile")
+    return True
+
+
 def _why_not(model):
     if model.device.type != "cuda":
         return f"the model runs on {model.device}, CUDA graphs need a CUDA device"
@@ -63,6 +89,7 @@ def training_step(model, opt, channels_last=True):
     """
     dtype = autocast_dtype(opt)
     if not use_cuda_graphs(model, opt):
+        use_compile(model, opt)  # raises for --compile
         def eager_step(batch):
             model.set_input(batch)
             with autocast(model.device.type, dtype):
@@ -70,6 +97,8 @@ def training_step(model, opt, channels_last=True):
         return eager_step
     if channels_last:
         to_channels_last(model)
+    if use_compile(model, opt):
+        compile_modules(list(model.networks().values()) + loss_networks(model))
     return GraphedTrainingStep(model, autocast_dtype=dtype)
 
 
@@ -77,8 +106,13 @@ def graph_inference(model, opt):
     """Wrap each of the model's networks in ``GraphedInference`` when ``use_cuda_graphs`` (for
     test.py, after the checkpoint is loaded)."""
     if use_cuda_graphs(model, opt):
-        for name in model.model_names:
-            setattr(model, "net_" + name, GraphedInference(getattr(model, "net_" + name)))
+        networks = [getattr(model, "net_" + name) for name in model.model_names]
+        if use_compile(model, opt):
+            compile_modules(networks)
+        for name, network in zip(model.model_names, networks):
+            setattr(model, "net_" + name, GraphedInference(network))
+    else:
+        use_compile(model, opt)  # raises for --compile
 
 
 def to_channels_last(model):
@@ -89,3 +123,29 @@ def to_channels_last(model):
     for module in modules:
         if not any(isinstance(layer, CHANNELS_LAST_BLOCKERS) for layer in module.modules()):
             module.to(memory_format=torch.channels_last)
+
+
+def loss_networks(model):
+    """The networks inside the model's loss modules: the frozen VGG19 the perceptual losses share."""
+    losses = getattr(model, "losses", None)
+    return [module for module in losses.modules() if isinstance(module, VGG19)] if isinstance(losses, nn.Module) else []
+
+
+def has_spectral_norm(module):
+    """Whether any layer of ``module`` is wrapped in ``torch.nn.utils.spectral_norm``."""
+    return any(isinstance(hook, SpectralNorm)
+               for layer in module.modules() for hook in layer._forward_pre_hooks.values())
+
+
+def compile_modules(modules, backend="inductor"):
+    """``torch.compile`` each of ``modules`` in place (``nn.Module.compile``: state_dict keys,
+    parameters and so the optimizers stay as they are; static shapes) except those with spectral
+    norm, and say which. Returns the compiled modules."""
+    compiled = [module for module in modules if not has_spectral_norm(module)]
+    for module in compiled:
+        module.compile(backend=backend, dynamic=False)
+    names = ", ".join(type(module).__name__ for module in compiled) or "nothing"
+    skipped = ", ".join(type(module).__name__ for module in modules if has_spectral_norm(module))
+    dist.print0(f"--compile: compiling {names}" + (f" (not {skipped}: spectral norm)" if skipped else "")
+                + "; the first steps take about a minute per network")
+    return compiled

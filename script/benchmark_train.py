@@ -1,6 +1,6 @@
 """Benchmark the pose model on a GPU: the eager float32 path against the fast path (model/fast_path.py).
 
-    python -m script.benchmark_train [--steps 30] [--datasets fashion,market] [--variants] [--out FILE]
+    python -m script.benchmark_train [--steps 30] [--datasets fashion,market] [--variants] [--compile] [--out FILE]
     python -m script.benchmark_train --same_training [--steps 200] [--noise_floor] [--plot curves.png]
     python -m script.benchmark_train --profile [--variants] [--datasets fashion]
 
@@ -11,8 +11,10 @@ fast path (``--cuda_graphs=on``: whole-step CUDA graph, channels_last D and VGG)
 and it/s (img/s) over ``--steps`` after ``--warmup``, peak GiB, and from a profile of 3 steps the host
 launches per step (kernel and graph launches the CPU issues), the kernels the GPU runs per step and
 the GPU-busy ms per step. ``--variants`` adds the fast path without channels_last and with bf16
-autocast. Inputs come from the real loaders on a synthetic dataset in a temporary folder, moved to
-the GPU first (the loader is not timed); VGG19 gets random weights (no downloads).
+autocast, ``--compile`` the fast path with ``--compile`` (torch.compile before the capture; its
+compilation is in the warm-up, not timed). Inputs come from the real loaders on a synthetic
+dataset in a temporary folder, moved to the GPU first (the loader is not timed); VGG19 gets random
+weights (no downloads).
 
 ``--same_training``: from one seed, both paths train ``--steps`` steps (default 200) on the same
 synthetic batches; prints per loss the maximum and median relative difference of the fast path's
@@ -48,11 +50,14 @@ CONFIGS = {
     "fashion": ["--dataset_mode=fashion", "--attn_layer=2,3", "--kernel_size=2=5,3=3"],
     "market": ["--dataset_mode=market", "--attn_layer=2", "--kernel_size=2=3"],
 }
-# name -> (cuda_graphs, channels_last, autocast dtype)
-TRAIN_PATHS = {"eager fp32": ("off", False, None), "fast": ("on", True, None)}
-TRAIN_VARIANTS = {"fast NCHW": ("on", False, None), "fast bf16": ("on", True, torch.bfloat16)}
-INFERENCE_PATHS = {"eager fp32": (False, None), "fast": (True, None)}
-INFERENCE_VARIANTS = {"fast bf16": (True, torch.bfloat16)}
+# name -> (cuda_graphs, channels_last, autocast dtype, --compile)
+TRAIN_PATHS = {"eager fp32": ("off", False, None, False), "fast": ("on", True, None, False)}
+TRAIN_VARIANTS = {"fast NCHW": ("on", False, None, False), "fast bf16": ("on", True, torch.bfloat16, False)}
+TRAIN_COMPILED = {"fast compiled": ("on", True, None, True)}
+# name -> (CUDA graph, autocast dtype, torch.compile)
+INFERENCE_PATHS = {"eager fp32": (False, None, False), "fast": (True, None, False)}
+INFERENCE_VARIANTS = {"fast bf16": (True, torch.bfloat16, False)}
+INFERENCE_COMPILED = {"fast compiled": (True, None, True)}
 LAUNCH_CALLS = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx", "cudaGraphLaunch",
                 "cudaMemcpyAsync", "cudaMemsetAsync")
 DENOMINATOR_FLOOR = 1e-12  # relative differences of a loss that is exactly 0 stay finite
@@ -69,6 +74,9 @@ def parse_args(argv=None):
     parser.add_argument("--datasets", default="fashion,market")
     parser.add_argument("--variants", action="store_true",
                         help="also the fast path without channels_last and with bf16 (--same_training: with bf16)")
+    parser.add_argument("--compile", action="store_true",
+                        help="also the fast path with --compile (torch.compile before the capture; --same_training: "
+                             "a compiled run; --profile: the compiled step's kernels)")
     parser.add_argument("--no_inference", action="store_true", help="training steps only")
     parser.add_argument("--impl", default=None, help="GFLA_OPS_IMPL for the custom ops (default: auto)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
@@ -130,16 +138,16 @@ def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=
 
 def training_step(opt, model, path):
     from model.fast_path import training_step as make_step
-    cuda_graphs, channels_last, dtype = path
-    opt.cuda_graphs = cuda_graphs
+    opt.cuda_graphs, channels_last, dtype, opt.compile = path
     opt.precision = "bf16" if dtype == torch.bfloat16 else "fp32"
     return make_step(model, opt, channels_last=channels_last)
 
 
 def inference_step(model, path):
     from util.cuda_graphs import GraphedInference
-    graphed, dtype = path
-    net = GraphedInference(model.net_G) if graphed else model.net_G
+    graphed, dtype, compiled = path
+    net = torch.compile(model.net_G, dynamic=False) if compiled else model.net_G  # as --compile (a wrapper here)
+    net = GraphedInference(net) if graphed else net
 
     def step(batch):
         with torch.inference_mode(), autocast("cuda", dtype):
@@ -211,7 +219,8 @@ def launches_and_busy(step, batches, steps=3):
 
 def benchmark(dataset, root, workdir, args):
     rows = []
-    train_paths = {**TRAIN_PATHS, **(TRAIN_VARIANTS if args.variants else {})}
+    train_paths = {**TRAIN_PATHS, **(TRAIN_VARIANTS if args.variants else {}),
+                   **(TRAIN_COMPILED if args.compile else {})}
     for name, path in train_paths.items():
         opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
         rows.append(_measure(dataset, "train step", name, args.train_batch, training_step(opt, model, path),
@@ -220,7 +229,8 @@ def benchmark(dataset, root, workdir, args):
         release()
     if args.no_inference:
         return rows
-    inference_paths = {**INFERENCE_PATHS, **(INFERENCE_VARIANTS if args.variants else {})}
+    inference_paths = {**INFERENCE_PATHS, **(INFERENCE_VARIANTS if args.variants else {}),
+                       **(INFERENCE_COMPILED if args.compile else {})}
     _, model, batches = build(dataset, root, workdir, False, args.test_batch)
     for name, path in inference_paths.items():
         rows.append(_measure(dataset, "inference", name, args.test_batch, inference_step(model, path), batches, args))
@@ -286,6 +296,8 @@ def same_training_runs(args):
         runs.append(("eager fp32 again", TRAIN_PATHS["eager fp32"], args.seed))
     if args.variants:
         runs.append(("fast bf16", TRAIN_VARIANTS["fast bf16"], args.seed))
+    if args.compile:
+        runs.append(("fast compiled", TRAIN_COMPILED["fast compiled"], args.seed))
     runs += [(f"fast, seed {seed}", TRAIN_PATHS["fast"], seed) for seed in args.seeds]
     return runs
 
@@ -419,7 +431,8 @@ def profile(dataset, root, workdir, args):
     step, by kind and by kernel: where the remaining time goes."""
     from torch.autograd import DeviceType
     tables, steps = [], 3
-    paths = {"fast": TRAIN_PATHS["fast"], **({"fast bf16": TRAIN_VARIANTS["fast bf16"]} if args.variants else {})}
+    paths = {"fast": TRAIN_PATHS["fast"], **({"fast bf16": TRAIN_VARIANTS["fast bf16"]} if args.variants else {}),
+             **(TRAIN_COMPILED if args.compile else {})}
     for name, path in paths.items():
         opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
         step = training_step(opt, model, path)

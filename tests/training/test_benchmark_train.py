@@ -77,11 +77,11 @@ def test_kernel_times_per_step_by_kind_and_by_name():
 
 def test_same_training_runs_the_reference_first_then_what_was_asked():
     runs = benchmark_train.same_training_runs(benchmark_train.parse_args(
-        ["--same_training", "--noise_floor", "--variants", "--seeds", "1,2", "--seed", "3"]))
+        ["--same_training", "--noise_floor", "--variants", "--compile", "--seeds", "1,2", "--seed", "3"]))
     assert [(name, seed) for name, _, seed in runs] == [
-        ("eager fp32", 3), ("fast", 3), ("eager fp32 again", 3), ("fast bf16", 3), ("fast, seed 1", 1),
-        ("fast, seed 2", 2)]
-    assert runs[3][1] == benchmark_train.TRAIN_VARIANTS["fast bf16"]
+        ("eager fp32", 3), ("fast", 3), ("eager fp32 again", 3), ("fast bf16", 3), ("fast compiled", 3),
+        ("fast, seed 1", 1), ("fast, seed 2", 2)]
+    assert runs[3][1] == ("on", True, torch.bfloat16, False) and runs[4][1] == ("on", True, None, True)
     plain = benchmark_train.same_training_runs(benchmark_train.parse_args(["--same_training"]))
     assert [name for name, _, _ in plain] == ["eager fp32", "fast"]
 
