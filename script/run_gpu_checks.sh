@@ -2,8 +2,8 @@
 # Everything that needs a CUDA GPU, in one go (the CI machine has none):
 #   1. ahead-of-time build of the custom CUDA ops;
 #   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
-#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path, and where the fast
-#      step's GPU time goes: --profile),
+#   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path, with and without
+#      --compile, and where the fast step's GPU time goes: --profile),
 #      script/benchmark_loader.py (training batches/s of the loader by worker count),
 #      script/benchmark_face.py (the face and the dance model) and the same-training check of the
 #      fast path (200 steps, loss curves in $OUT/same_training.png);
@@ -42,9 +42,9 @@ fi
 step build_ops "$PYTHON" -m script.build_ops
 step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
 step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
-step benchmark_train "$PYTHON" -m script.benchmark_train --out "$OUT/benchmark_train.md"
+step benchmark_train "$PYTHON" -m script.benchmark_train --compile --out "$OUT/benchmark_train.md"
 step profile_train "$PYTHON" -m script.benchmark_train --profile --variants --datasets fashion --out "$OUT/profile_train.md"
-step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --variants --out "$OUT/same_training.md" \
+step same_training "$PYTHON" -m script.benchmark_train --same_training --noise_floor --variants --compile --out "$OUT/same_training.md" \
     --csv "$OUT/same_training.csv" --plot "$OUT/same_training.png"
 step benchmark_loader "$PYTHON" -m script.benchmark_loader --workers 0,2,4,8 --out "$OUT/benchmark_loader.md"
 step benchmark_face "$PYTHON" -m script.benchmark_face --out "$OUT/benchmark_face.md"
