@@ -15,8 +15,10 @@ are unaffected.
 
 ``--compile`` (off by default; only on the fast path) also compiles the networks and the losses'
 VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays fused kernels
-(bias, activation and normalisation in one kernel instead of several). It costs a compilation of
-about a minute per network at the start of a run; the arithmetic is float32 as before, reordered
+(bias, activation and normalisation in one kernel instead of several). It costs a compilation at
+the start of a run (on the H200 about 40 s for the generator's forward pass, one to two minutes
+for a training step; shapes are static, so test.py's last, smaller batch compiles once more); the
+arithmetic is float32 as before, reordered
 (the losses agree to float32 round-off, not bitwise). Networks with spectral norm stay eager:
 spectral norm's power iteration updates its vectors in place at every call, and the compiled
 backward of the discriminator, called on the real and on the generated image before one backward
@@ -88,8 +90,8 @@ def training_step(model, opt, channels_last=True):
             train.py uses).
     """
     dtype = autocast_dtype(opt)
-    if not use_cuda_graphs(model, opt):
-        use_compile(model, opt)  # raises for --compile
+    graphed, compiled = use_cuda_graphs(model, opt), use_compile(model, opt)  # the latter raises off the fast path
+    if not graphed:
         def eager_step(batch):
             model.set_input(batch)
             with autocast(model.device.type, dtype):
@@ -97,7 +99,7 @@ def training_step(model, opt, channels_last=True):
         return eager_step
     if channels_last:
         to_channels_last(model)
-    if use_compile(model, opt):
+    if compiled:
         compile_modules(list(model.networks().values()) + loss_networks(model))
     return GraphedTrainingStep(model, autocast_dtype=dtype)
 
@@ -105,14 +107,14 @@ def training_step(model, opt, channels_last=True):
 def graph_inference(model, opt):
     """Wrap each of the model's networks in ``GraphedInference`` when ``use_cuda_graphs`` (for
     test.py, after the checkpoint is loaded)."""
-    if use_cuda_graphs(model, opt):
-        networks = [getattr(model, "net_" + name) for name in model.model_names]
-        if use_compile(model, opt):
-            compile_modules(networks)
-        for name, network in zip(model.model_names, networks):
-            setattr(model, "net_" + name, GraphedInference(network))
-    else:
-        use_compile(model, opt)  # raises for --compile
+    graphed, compiled = use_cuda_graphs(model, opt), use_compile(model, opt)  # the latter raises off the fast path
+    if not graphed:
+        return
+    networks = [getattr(model, "net_" + name) for name in model.model_names]
+    if compiled:
+        compile_modules(networks)
+    for name, network in zip(model.model_names, networks):
+        setattr(model, "net_" + name, GraphedInference(network))
 
 
 def to_channels_last(model):
@@ -147,5 +149,5 @@ def compile_modules(modules, backend="inductor"):
     names = ", ".join(type(module).__name__ for module in compiled) or "nothing"
     skipped = ", ".join(type(module).__name__ for module in modules if has_spectral_norm(module))
     dist.print0(f"--compile: compiling {names}" + (f" (not {skipped}: spectral norm)" if skipped else "")
-                + "; the first steps take about a minute per network")
+                + "; the first steps take a minute or two")
     return compiled
