@@ -2,7 +2,7 @@
 
     python -m script.benchmark_train [--steps 30] [--datasets fashion,market] [--variants] [--compile] [--out FILE]
     python -m script.benchmark_train --same_training [--steps 200] [--noise_floor] [--plot curves.png]
-    python -m script.benchmark_train --profile [--variants] [--datasets fashion]
+    python -m script.benchmark_train --profile [--variants] [--compile] [--datasets fashion]
 
 Default mode: for the fashion (256x256) and market (128x64) configurations with random weights, a
 training step (``PoseModel``: G + D + all losses + both optimizer steps, batch 8) and generator
@@ -12,9 +12,9 @@ and it/s (img/s) over ``--steps`` after ``--warmup``, peak GiB, and from a profi
 launches per step (kernel and graph launches the CPU issues), the kernels the GPU runs per step and
 the GPU-busy ms per step. ``--variants`` adds the fast path without channels_last and with bf16
 autocast, ``--compile`` the fast path with ``--compile`` (torch.compile before the capture; its
-compilation is in the warm-up, not timed). Inputs come from the real loaders on a synthetic
-dataset in a temporary folder, moved to the GPU first (the loader is not timed); VGG19 gets random
-weights (no downloads).
+compilation is in the warm-up, not timed), both together also the compiled bf16 fast path. Inputs
+come from the real loaders on a synthetic dataset in a temporary folder, moved to the GPU first
+(the loader is not timed); VGG19 gets random weights (no downloads).
 
 ``--same_training``: from one seed, both paths train ``--steps`` steps (default 200) on the same
 synthetic batches; prints per loss the maximum and median relative difference of the fast path's
@@ -28,7 +28,8 @@ e.g. ``--same_training --steps 2000 --noise_floor --seeds 1,2 --plot curves.png`
 
 ``--profile``: per dataset, the fast path's GPU kernel time per training step by kind of kernel
 (convolutions and matrix products, elementwise, NCHW<->NHWC conversions, normalisation, ...) and
-the longest kernels, from a profile of 3 steps (``--variants``: also the bf16 variant's).
+the longest kernels, from a profile of 3 steps (``--variants``: also the bf16 variant's;
+``--compile``: also the compiled ones').
 """
 import argparse
 import gc
@@ -54,10 +55,12 @@ CONFIGS = {
 TRAIN_PATHS = {"eager fp32": ("off", False, None, False), "fast": ("on", True, None, False)}
 TRAIN_VARIANTS = {"fast NCHW": ("on", False, None, False), "fast bf16": ("on", True, torch.bfloat16, False)}
 TRAIN_COMPILED = {"fast compiled": ("on", True, None, True)}
+TRAIN_COMPILED_VARIANTS = {"fast bf16 compiled": ("on", True, torch.bfloat16, True)}
 # name -> (CUDA graph, autocast dtype, torch.compile)
 INFERENCE_PATHS = {"eager fp32": (False, None, False), "fast": (True, None, False)}
 INFERENCE_VARIANTS = {"fast bf16": (True, torch.bfloat16, False)}
 INFERENCE_COMPILED = {"fast compiled": (True, None, True)}
+INFERENCE_COMPILED_VARIANTS = {"fast bf16 compiled": (True, torch.bfloat16, True)}
 LAUNCH_CALLS = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx", "cudaGraphLaunch",
                 "cudaMemcpyAsync", "cudaMemsetAsync")
 DENOMINATOR_FLOOR = 1e-12  # relative differences of a loss that is exactly 0 stay finite
@@ -217,10 +220,16 @@ def launches_and_busy(step, batches, steps=3):
     return launches / steps, kernels / steps, busy / 1e3 / steps
 
 
+def chosen_paths(args, paths, variants, compiled, compiled_variants):
+    """``paths`` plus ``variants`` with ``--variants``, ``compiled`` with ``--compile`` and
+    ``compiled_variants`` with both."""
+    return {**paths, **(variants if args.variants else {}), **(compiled if args.compile else {}),
+            **(compiled_variants if args.variants and args.compile else {})}
+
+
 def benchmark(dataset, root, workdir, args):
     rows = []
-    train_paths = {**TRAIN_PATHS, **(TRAIN_VARIANTS if args.variants else {}),
-                   **(TRAIN_COMPILED if args.compile else {})}
+    train_paths = chosen_paths(args, TRAIN_PATHS, TRAIN_VARIANTS, TRAIN_COMPILED, TRAIN_COMPILED_VARIANTS)
     for name, path in train_paths.items():
         opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
         rows.append(_measure(dataset, "train step", name, args.train_batch, training_step(opt, model, path),
@@ -229,8 +238,8 @@ def benchmark(dataset, root, workdir, args):
         release()
     if args.no_inference:
         return rows
-    inference_paths = {**INFERENCE_PATHS, **(INFERENCE_VARIANTS if args.variants else {}),
-                       **(INFERENCE_COMPILED if args.compile else {})}
+    inference_paths = chosen_paths(args, INFERENCE_PATHS, INFERENCE_VARIANTS, INFERENCE_COMPILED,
+                                   INFERENCE_COMPILED_VARIANTS)
     _, model, batches = build(dataset, root, workdir, False, args.test_batch)
     for name, path in inference_paths.items():
         rows.append(_measure(dataset, "inference", name, args.test_batch, inference_step(model, path), batches, args))
@@ -427,12 +436,13 @@ def format_kernel_times(title, by_kind, by_name, top=15):
 
 
 def profile(dataset, root, workdir, args):
-    """The fast path's (and with ``--variants`` the bf16 variant's) GPU kernel time per training
-    step, by kind and by kernel: where the remaining time goes."""
+    """The fast path's (and with ``--variants`` / ``--compile`` its bf16 / compiled variants') GPU
+    kernel time per training step, by kind and by kernel: where the remaining time goes."""
     from torch.autograd import DeviceType
     tables, steps = [], 3
-    paths = {"fast": TRAIN_PATHS["fast"], **({"fast bf16": TRAIN_VARIANTS["fast bf16"]} if args.variants else {}),
-             **(TRAIN_COMPILED if args.compile else {})}
+    paths = {name: path for name, path in chosen_paths(args, TRAIN_PATHS, TRAIN_VARIANTS, TRAIN_COMPILED,
+                                                       TRAIN_COMPILED_VARIANTS).items()
+             if name not in ("eager fp32", "fast NCHW")}  # the layouts the fast path does not use
     for name, path in paths.items():
         opt, model, batches = build(dataset, root, workdir, True, args.train_batch)
         step = training_step(opt, model, path)

@@ -86,6 +86,18 @@ def test_same_training_runs_the_reference_first_then_what_was_asked():
     assert [name for name, _, _ in plain] == ["eager fp32", "fast"]
 
 
+def test_variants_and_compile_add_their_paths_and_both_the_compiled_bf16_one():
+    def names(*argv):
+        return list(benchmark_train.chosen_paths(benchmark_train.parse_args(list(argv)), benchmark_train.TRAIN_PATHS,
+                                                 benchmark_train.TRAIN_VARIANTS, benchmark_train.TRAIN_COMPILED,
+                                                 benchmark_train.TRAIN_COMPILED_VARIANTS))
+    assert names() == ["eager fp32", "fast"]
+    assert names("--compile") == ["eager fp32", "fast", "fast compiled"]
+    assert names("--variants", "--compile") == ["eager fp32", "fast", "fast NCHW", "fast bf16", "fast compiled",
+                                                "fast bf16 compiled"]
+    assert benchmark_train.INFERENCE_COMPILED_VARIANTS["fast bf16 compiled"] == (True, torch.bfloat16, True)
+
+
 def test_late_means_average_the_last_quarter_of_the_steps():
     steps = torch.arange(1, 9, dtype=torch.float64)
     curves = {"eager fp32": torch.stack([steps, 10 * steps], dim=1), "fast": torch.ones(8, 2, dtype=torch.float64)}
