@@ -20,7 +20,7 @@ from PIL import Image
 from data.affine import augmentation_center, forward_affine_matrix, sample_affine_params, warp_image
 from data.annotations import read_annotations, read_pair_rows
 from data.base_dataset import BaseDataset, as_size
-from data.heatmaps import keypoints_to_heatmaps
+from data.heatmaps import factored_heatmaps
 from data.image_sizes import warn_about_unusual_sizes
 from util.errors import BadInputError, MissingPathError, UnreadableFileError
 
@@ -28,7 +28,9 @@ SPLITS = ("train", "test", "val")
 
 
 class PairDataset(BaseDataset):
-    """One item per row of the pairs CSV: P1/P2 images [3, H, W] in [-1, 1], BP1/BP2 heatmaps [18, H, W].
+    """One item per row of the pairs CSV: P1/P2 images [3, H, W] in [-1, 1], BP1/BP2 pose heatmaps
+    [18, H, W] as their factors ``{"rows": [18, H], "cols": [18, W]}`` (``data.heatmaps.pose_heatmaps``
+    expands them, bitwise the original's heatmaps).
 
     Subclasses name their CSV prefixes in ``file_prefixes`` (the released spelling first) and set
     their option defaults.
@@ -77,14 +79,14 @@ class PairDataset(BaseDataset):
         return sample_affine_params(rng, self.ranges["angle"], self.ranges["shift"], self.ranges["scale"])
 
     def _load_view(self, name, params):
-        """Image [3, H, W] in [-1, 1] and heatmaps [18, H, W] of ``name`` under the transform ``params``."""
+        """Image [3, H, W] in [-1, 1] and factored heatmaps [18, H, W] of ``name`` under the transform ``params``."""
         image = self._read_image(name)
         image = F.resize(image, list(self.load_size), interpolation=F.InterpolationMode.BILINEAR)
         center = augmentation_center(*image.size)
         image = warp_image(image, params, center)
-        heatmaps = keypoints_to_heatmaps(self.annotations[name], self.load_size, self.annotation_size,
-                                         forward_affine_matrix(params, center))
-        return image_to_tensor(image), torch.from_numpy(heatmaps)
+        heatmaps = factored_heatmaps(self.annotations[name], self.load_size, self.annotation_size,
+                                     forward_affine_matrix(params, center))
+        return image_to_tensor(image), heatmaps
 
     def _read_image(self, name):
         path = os.path.join(self.image_dir, name)

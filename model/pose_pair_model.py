@@ -3,6 +3,7 @@ import os
 
 import torch.nn.functional as F
 
+from data.heatmaps import expand_poses
 from model.base_model import BaseModel
 from model.ops import block_extractor
 
@@ -16,6 +17,7 @@ class PosePairModel(BaseModel):
 
     def set_input(self, batch):
         """Take a batch of the pair datasets; names results ``<P1 stem>_2_<P2 name>``."""
+        batch = expand_poses(batch, self.device)  # the poses come as heatmap factors, expanded on the device
         for key in ("P1", "BP1", "P2", "BP2"):
             setattr(self, "input_" + key, batch[key].to(self.device, non_blocking=True))
         self.image_paths = [os.path.splitext(p1)[0] + "_2_" + p2

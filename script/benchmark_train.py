@@ -121,7 +121,7 @@ def pose_options(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", t
 
 def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=2):
     """Options, a pose model with random weights (from ``seed``) and full batches on its device
-    (``gpu_ids`` as the option, "-1" for the CPU; ``threads`` loader processes)."""
+    (``gpu_ids`` as the option, "-1" for the CPU; ``threads`` loader processes; ``on_device``)."""
     import data
     import model as models
     from util.reproducibility import seed_everything
@@ -132,11 +132,19 @@ def build(dataset, root, workdir, is_train, batch, seed=0, gpu_ids="0", threads=
         model.setup(opt)  # the schedulers, as train.py has them
     else:
         model.net_G.eval()
-    batches = [{k: v.to(opt.device) if torch.is_tensor(v) else v for k, v in batch_data.items()}
-               for batch_data in data.create_dataloader(opt) if len(batch_data["P1"]) == batch]
+    batches = [on_device(batch_data, opt.device) for batch_data in data.create_dataloader(opt)
+               if len(batch_data["P1"]) == batch]
     if not batches:
         raise RuntimeError(f"the synthetic {dataset} dataset gave no full batch of {batch}")
     return opt, model, batches
+
+
+def on_device(batch, device):
+    """``batch`` with its tensors on ``device`` and its poses expanded there to heatmaps (as
+    ``set_input`` would, so that neither the copy nor the expansion is timed)."""
+    from data.heatmaps import expand_poses
+    return {key: value.to(device) if torch.is_tensor(value) else value
+            for key, value in expand_poses(batch, device).items()}
 
 
 def training_step(opt, model, path):

@@ -10,6 +10,7 @@ from torch.utils.data import DistributedSampler
 import data
 from data.annotations import read_pairs, write_pairs
 from data.base_dataset import BaseDataset, augmentation_range
+from data.heatmaps import pose_heatmaps
 from options.train_options import TrainOptions
 
 CLASSES = {"fashion": "FashionDataset", "market": "MarketDataset", "face": "FaceDataset", "dance": "DanceDataset",
@@ -78,7 +79,7 @@ def test_option_values_from_the_command_line():
 # --- the DataLoader ---------------------------------------------------------------------------------
 
 def batches(loader):
-    return [(batch["P1_path"], batch["BP1"], batch["P2"]) for batch in loader]
+    return [(batch["P1_path"], pose_heatmaps(batch["BP1"]), batch["P2"]) for batch in loader]
 
 
 def same_batches(a, b):
@@ -91,7 +92,8 @@ def test_loader_layout_and_count(market_root, make_opt, capsys):
     assert capsys.readouterr().out == "#training images = 12\n"
     assert len(loader) == 2  # 12 pairs, the partial batch dropped in training
     batch = next(iter(loader))
-    assert batch["P1"].shape == (5, 3, 128, 64) and batch["BP2"].shape == (5, 18, 128, 64)
+    assert batch["P1"].shape == (5, 3, 128, 64) and pose_heatmaps(batch["BP2"]).shape == (5, 18, 128, 64)
+    assert batch["BP2"]["rows"].shape == (5, 18, 128) and batch["BP2"]["cols"].shape == (5, 18, 64)  # factors
     assert len(batch["P1_path"]) == 5 and all(name.endswith(".jpg") for name in batch["P1_path"])
     test_loader = data.create_dataloader(make_opt("market", market_root, is_train=False, batchSize=3,
                                                   serial_batches=True))
@@ -113,7 +115,7 @@ def test_workers_draw_different_augmentations(market_copy, make_opt):
     pair = read_pairs(market_copy / "market-pairs-train.csv")[0]
     write_pairs(market_copy / "market-pairs-train.csv", [pair] * 4)  # one pair, four times
     loader = data.create_dataloader(make_opt("market", market_copy, nThreads=2, batchSize=1, serial_batches=True))
-    heatmaps = [batch["BP1"] for batch in loader]  # items 0, 2 from worker 0 and 1, 3 from worker 1
+    heatmaps = [pose_heatmaps(batch["BP1"]) for batch in loader]  # items 0, 2 from worker 0 and 1, 3 from worker 1
     assert len(heatmaps) == 4
     assert all(not torch.equal(heatmaps[i], heatmaps[j]) for i in range(4) for j in range(i + 1, 4))
 
@@ -135,4 +137,4 @@ def test_train_options_build_the_loader(market_root, tmp_path, capsys):
     loader = data.create_dataloader(opt)
     assert "#training images = 12" in capsys.readouterr().out
     batch = next(iter(loader))
-    assert batch["P1"].shape == (4, 3, 128, 64) and batch["BP1"].shape == (4, opt.structure_nc, 128, 64)
+    assert batch["P1"].shape == (4, 3, 128, 64) and pose_heatmaps(batch["BP1"]).shape == (4, opt.structure_nc, 128, 64)

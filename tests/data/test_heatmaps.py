@@ -1,8 +1,11 @@
-"""Keypoint heatmaps against a loop transcription of the original ``cords_to_map``."""
+"""Keypoint heatmaps against a loop transcription of the original ``cords_to_map``, and their
+factored form (what the pair datasets deliver) expanding to them bitwise on every device."""
 import numpy as np
 import pytest
+import torch
+from torch.utils.data import default_collate
 
-from data.heatmaps import keypoint_pixels, keypoints_to_heatmaps
+from data.heatmaps import expand_poses, factored_heatmaps, keypoint_pixels, keypoints_to_heatmaps, pose_heatmaps
 
 
 def reference_cords_to_map(keypoints, image_size, old_size, affine_matrix, sigma=6):
@@ -71,3 +74,32 @@ def test_sigma_sets_the_width():
     wide = keypoints_to_heatmaps(keypoints, (40, 40), (40, 40))[4]
     assert narrow[20, 22] == pytest.approx(np.exp(-4 / 8), abs=1e-7)
     assert wide[20, 26] == pytest.approx(np.exp(-36 / 72), abs=1e-7)
+
+
+def affine_case():
+    rng = np.random.default_rng(1)
+    angle = np.radians(-9.0)
+    matrix = np.array([[np.cos(angle) * 0.97, -np.sin(angle) * 0.97, 5.2],
+                       [np.sin(angle) * 0.97, np.cos(angle) * 0.97, -2.9], [0, 0, 1]])
+    return random_keypoints(rng, (256, 176)), matrix
+
+
+def test_factors_expand_bitwise_to_the_heatmaps_and_batch_as_factors():
+    keypoints, matrix = affine_case()
+    expected = torch.from_numpy(keypoints_to_heatmaps(keypoints, (256, 256), (256, 176), matrix))
+    factors = factored_heatmaps(keypoints, (256, 256), (256, 176), matrix)
+    assert factors["rows"].shape == (18, 256) and factors["cols"].shape == (18, 256)
+    assert torch.equal(pose_heatmaps(factors), expected)
+    batch = default_collate([{"BP1": factors, "P1_path": "a.jpg"}, {"BP1": factors, "P1_path": "b.jpg"}])
+    assert batch["BP1"]["rows"].shape == (2, 18, 256)  # the loader carries 2 x 18 x (256 + 256) floats
+    expanded = expand_poses(batch)
+    assert torch.equal(expanded["BP1"], expected.expand(2, -1, -1, -1)) and expanded["P1_path"] == ["a.jpg", "b.jpg"]
+    assert pose_heatmaps(expected) is expected  # a heatmap tensor passes as it is
+
+
+@pytest.mark.cuda
+def test_factors_expand_on_the_gpu_to_the_cpu_heatmaps_bitwise():
+    keypoints, matrix = affine_case()
+    factors = factored_heatmaps(keypoints, (256, 256), (256, 176), matrix)
+    on_gpu = pose_heatmaps(factors, torch.device("cuda"))
+    assert on_gpu.is_cuda and torch.equal(on_gpu.cpu(), pose_heatmaps(factors))

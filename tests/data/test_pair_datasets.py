@@ -10,6 +10,7 @@ from PIL import Image
 
 from data.annotations import read_annotations, read_pairs, write_annotations, write_pairs
 from data.fashion_dataset import FashionDataset
+from data.heatmaps import expand_poses
 from data.market_dataset import MarketDataset
 from util.errors import MissingPathError
 
@@ -25,6 +26,7 @@ def expected_image(path, size):
 def check_item(item, size, image_dir, annotations, scale_x):
     """Shapes and ranges, images equal to the resized files, heatmap peaks at the scaled keypoints."""
     checked = {"present": 0, "missing": 0}
+    item = expand_poses(item)
     for image_key, pose_key, path_key in (("P1", "BP1", "P1_path"), ("P2", "BP2", "P2_path")):
         image, pose, name = item[image_key], item[pose_key], item[path_key]
         assert image.shape == (3, *size) and pose.shape == (18, *size)
@@ -118,7 +120,7 @@ def test_market_augmentation_moves_keypoints_with_the_image(dot_root, make_opt):
     moved, grey_fill, source_spread, target_spread = 0.0, False, [], []
     for seed in range(12):
         dataset.reseed(seed)
-        item = dataset[0]
+        item = expand_poses(dataset[0])
         centres = {}
         for image_key, pose_key in (("P1", "BP1"), ("P2", "BP2")):
             for joint, ((row, col), colour) in DOTS.items():
@@ -140,16 +142,16 @@ def test_market_augmentation_moves_keypoints_with_the_image(dot_root, make_opt):
 def test_market_test_split_is_not_augmented(dot_root, tmp_path, make_opt):
     for name in os.listdir(dot_root):
         os.symlink(os.path.join(dot_root, name), tmp_path / name.replace("train", "test"))
-    item = MarketDataset(make_opt("market", tmp_path, is_train=False))[0]
+    item = expand_poses(MarketDataset(make_opt("market", tmp_path, is_train=False))[0])
     assert torch.equal(item["P1"], expected_image(tmp_path / "test" / "dot.jpg", (128, 64)))
     assert divmod(int(item["BP1"][4].argmax()), 64) == (30, 12)
 
 
 def test_same_seed_same_items(market_root, make_opt):
     first, second = (MarketDataset(make_opt("market", market_root)) for _ in range(2))
-    a, b = first[3], second[3]
+    a, b = expand_poses(first[3]), expand_poses(second[3])
     assert all(torch.equal(a[key], b[key]) for key in ("P1", "BP1", "P2", "BP2"))
-    other = MarketDataset(make_opt("market", market_root, seed=1))[3]
+    other = expand_poses(MarketDataset(make_opt("market", market_root, seed=1))[3])
     assert not torch.equal(a["BP1"], other["BP1"])
 
 

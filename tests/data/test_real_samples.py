@@ -9,6 +9,7 @@ from PIL import Image
 
 from data.annotations import read_annotations, read_pairs
 from data.fashion_dataset import FashionDataset
+from data.heatmaps import expand_poses
 from data.market_dataset import MarketDataset
 
 CASES = {
@@ -27,7 +28,7 @@ def test_real_pairs(request, make_opt, mode):
     assert len(dataset) == len(pairs) == 100
     peaks = 0
     for index in range(0, 100, 9):
-        item = dataset[index]
+        item = expand_poses(dataset[index])
         assert (item["P1_path"], item["P2_path"]) == pairs[index]
         for image_key, pose_key, name in (("P1", "BP1", pairs[index][0]), ("P2", "BP2", pairs[index][1])):
             with Image.open(os.path.join(root, "test", name)) as photo:

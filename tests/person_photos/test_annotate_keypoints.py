@@ -12,6 +12,7 @@ from PIL import Image
 import data
 import script.person_detection
 from data.annotations import read_annotations, read_pairs
+from data.heatmaps import expand_poses
 from script import annotate_keypoints
 from script.pose_from_checkpoint import pose_options
 from tests.paths import REAL_SAMPLES
@@ -60,6 +61,6 @@ def test_photos_become_a_market_dataset(tmp_path, monkeypatch, offline_detector,
     opt = pose_options("market", ["--gpu_ids=-1", f"--dataroot={root}", "--phase=train", "--nThreads=0"])
     dataset = data.create_dataset(opt)
     assert len(dataset) == len(pairs)
-    item = dataset[0]
+    item = expand_poses(dataset[0])
     assert item["P1"].shape == (3, 128, 64) and item["BP2"].shape == (18, 128, 64)
     assert np.isclose(item["BP1"].amax(dim=(1, 2)).numpy(), 1.0).sum() >= 10  # joints made it into the heatmaps

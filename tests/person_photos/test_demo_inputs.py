@@ -10,6 +10,7 @@ from PIL import Image
 
 import data
 from data.annotations import write_annotations
+from data.heatmaps import expand_poses
 from script.demo import read_target_keypoints
 from script.pose_from_checkpoint import heatmaps, network_image, pose_options
 from tests.paths import REAL_SAMPLES
@@ -22,7 +23,7 @@ KEYPOINTS = np.stack([np.arange(18) * 5, np.arange(18) * 2], axis=1)
 def test_inputs_are_the_market_loaders():
     opt = pose_options("market", ["--gpu_ids=-1", f"--dataroot={os.path.join(REAL_SAMPLES, 'market')}", "--nThreads=0"])
     dataset = data.create_dataset(opt)
-    item = dataset[0]
+    item = expand_poses(dataset[0])
     source_name, target_name = dataset.pairs[0]
     with Image.open(os.path.join(REAL_SAMPLES, "market", "test", source_name)) as image:
         torch.testing.assert_close(network_image(image.convert("RGB"), opt)[0], item["P1"], rtol=0, atol=0)
