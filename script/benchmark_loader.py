@@ -5,11 +5,12 @@
 
 For each dataset configuration (as script/benchmark_train.py's: fashion 256x256, market 128x64)
 and each ``--nThreads`` value in ``--workers``, train.py's loader (data.create_dataloader: decoding,
-augmentation, pose heatmaps, and pinned memory where a GPU is visible) is read for ``--batches``
+augmentation, pose heatmap factors, and pinned memory where a GPU is visible; the model multiplies
+the factors out on its device, not timed here) is read for ``--batches``
 batches after a warm-up that lets every worker deliver once, within one epoch (the workers start
 with each epoch). Prints batches/s and samples/s; the loader keeps up when its batches/s exceed the
-training step's it/s (script/benchmark_train.py: fashion 21.5 it/s, market 75 it/s on the fast
-path on one H200). Without ``--dataroot`` a synthetic set large enough for one measured epoch is
+training step's it/s (script/benchmark_train.py: fashion 21.6 it/s, market 76 it/s on the fast
+path on one H200; 25.4 and 93.5 with ``--compile``). Without ``--dataroot`` a synthetic set large enough for one measured epoch is
 generated in a temporary folder (script/make_synthetic_dataset.py: the real on-disk formats).
 """
 import argparse
