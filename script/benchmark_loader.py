@@ -10,8 +10,9 @@ the factors out on its device, not timed here) is read for ``--batches``
 batches after a warm-up that lets every worker deliver once, within one epoch (the workers start
 with each epoch). Prints batches/s and samples/s; the loader keeps up when its batches/s exceed the
 training step's it/s (script/benchmark_train.py: fashion 21.6 it/s, market 76 it/s on the fast
-path on one H200; 25.4 and 93.5 with ``--compile``). Without ``--dataroot`` a synthetic set large enough for one measured epoch is
-generated in a temporary folder (script/make_synthetic_dataset.py: the real on-disk formats).
+path on one H200; 25.4 and 93.5 with ``--compile``). Without ``--dataroot`` a synthetic set large
+enough for one measured epoch is generated in a temporary folder (script/make_synthetic_dataset.py:
+the real on-disk formats).
 """
 import argparse
 import os
