@@ -103,6 +103,17 @@ def test_an_existing_run_folder_is_never_removed(tmp_path, monkeypatch, capsys):
     assert status == 1 and (run_dir / "train_opt.txt").is_file()
 
 
+def test_compile_on_the_cpu_is_one_line_and_leaves_no_run_folder(tmp_path, market_root, offline_vgg, monkeypatch,
+                                                                  capsys):
+    status, stderr = run_in_process("train.py", *COMMON, f"--checkpoints_dir={tmp_path / 'result'}",
+                                    f"--dataroot={market_root}", "--batchSize=1", "--compile", monkeypatch=monkeypatch,
+                                    capsys=capsys)
+    assert status == 2 and stderr == [
+        "train.py: error: --compile: only on the fast path, which does not apply here (the model runs on cpu, CUDA "
+        "graphs need a CUDA device); drop --compile"]
+    assert not (tmp_path / "result").exists()
+
+
 @pytest.mark.slow
 def test_an_unreadable_image_in_a_worker_before_the_first_iteration(tmp_path, market_copy, offline_vgg,
                                                                      monkeypatch, capsys):
