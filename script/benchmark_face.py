@@ -122,7 +122,7 @@ def main():
             model.set_input(batch)
             model.optimize_parameters()
 
-        seconds, peak = timed(train_step, batches, args.warmup, args.steps)
+        seconds, peak, _ = timed(train_step, batches, args.warmup, args.steps)
         test_fps = measure_test(model, batches[0])
     rate = 1 / seconds
     lines = [f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, {args.model} model, 256x256, "

@@ -8,13 +8,14 @@ Default mode: for the fashion (256x256) and market (128x64) configurations with 
 training step (``PoseModel``: G + D + all losses + both optimizer steps, batch 8) and generator
 inference (batch 32, inference mode), each eagerly in float32 (``--cuda_graphs=off``) and on the
 fast path (``--cuda_graphs=on``: whole-step CUDA graph, channels_last D and VGG): median ms per step
-and it/s (img/s) over ``--steps`` after ``--warmup``, peak GiB, and from a profile of 3 steps the host
-launches per step (kernel and graph launches the CPU issues), the kernels the GPU runs per step and
-the GPU-busy ms per step. ``--variants`` adds the fast path without channels_last and with bf16
-autocast, ``--compile`` the fast path with ``--compile`` (torch.compile before the capture; its
-compilation is in the warm-up, not timed), both together also the compiled bf16 fast path. Inputs
-come from the real loaders on a synthetic dataset in a temporary folder, moved to the GPU first
-(the loader is not timed); VGG19 gets random weights (no downloads).
+and it/s (img/s) over ``--steps`` after ``--warmup`` (and how long the warm-up took: compilation and
+capture happen there), peak GiB, and from a profile of 3 steps the host launches per step (kernel
+and graph launches the CPU issues), the kernels the GPU runs per step and the GPU-busy ms per step.
+``--variants`` adds the fast path without channels_last and with bf16 autocast, ``--compile`` the
+fast path with ``--compile`` (torch.compile before the capture; its compilation is in the warm-up,
+not timed), both together also the compiled bf16 fast path. Inputs come from the real loaders on a
+synthetic dataset in a temporary folder, moved to the GPU first (the loader is not timed); VGG19
+gets random weights (no downloads).
 
 ``--same_training``: from one seed, both paths train ``--steps`` steps (default 200) on the same
 synthetic batches; prints per loss the maximum and median relative difference of the fast path's
@@ -180,10 +181,13 @@ def release():
 
 # ------------------------------------------------------------------------------------------ measuring
 def timed(step, batches, warmup, steps):
-    """Median seconds per step and peak memory (GiB) over ``steps`` calls after ``warmup``."""
+    """Median seconds per step and peak memory (GiB) over ``steps`` calls after ``warmup``, and
+    the seconds the ``warmup`` calls took (compilation and graph capture happen there)."""
+    start = time.perf_counter()
     for index in range(warmup):
         step(batches[index % len(batches)])
     torch.cuda.synchronize()
+    warmup_seconds = time.perf_counter() - start
     torch.cuda.reset_peak_memory_stats()
     times = []
     for index in range(steps):
@@ -192,7 +196,7 @@ def timed(step, batches, warmup, steps):
         torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
     times.sort()
-    return times[len(times) // 2], torch.cuda.max_memory_allocated() / 2 ** 30
+    return times[len(times) // 2], torch.cuda.max_memory_allocated() / 2 ** 30, warmup_seconds
 
 
 def profiled_events(step, batches, steps, host):
@@ -257,13 +261,15 @@ def benchmark(dataset, root, workdir, args):
 
 def _measure(dataset, what, name, batch, step, batches, args):
     try:
-        seconds, peak = timed(step, batches, args.warmup, args.steps)
+        seconds, peak, warmup_seconds = timed(step, batches, args.warmup, args.steps)
         counts = launches_and_busy(step, batches)
     except Exception as error:  # one failing path must not hide the others' numbers
         print(f"{dataset} {what} {name}: FAILED: {type(error).__name__}: {error}", flush=True)
-        return (dataset, what, name, batch, None, None, None, (None, None, None))
-    print(f"{dataset} {what} {name}: {seconds * 1e3:.2f} ms, {peak:.2f} GiB, counts {counts}", flush=True)
-    return (dataset, what, name, batch, seconds, (batch if what == "inference" else 1) / seconds, peak, counts)
+        return (dataset, what, name, batch, None, None, None, (None, None, None), None)
+    print(f"{dataset} {what} {name}: {seconds * 1e3:.2f} ms, {peak:.2f} GiB, counts {counts}, warm-up "
+          f"{warmup_seconds:.1f} s", flush=True)
+    return (dataset, what, name, batch, seconds, (batch if what == "inference" else 1) / seconds, peak, counts,
+            warmup_seconds)
 
 
 def format_table(rows):
@@ -272,13 +278,13 @@ def format_table(rows):
 
     lines = [f"{machine()}, ops impl: {os.environ.get('GFLA_OPS_IMPL', 'auto')}",
              "| dataset | what | batch | path | ms / step | per second | peak GiB | host launches / step "
-             "| GPU kernels / step | GPU-busy ms / step |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for dataset, what, name, batch, seconds, rate, peak, (launches, kernels, busy) in rows:
+             "| GPU kernels / step | GPU-busy ms / step | warm-up s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for dataset, what, name, batch, seconds, rate, peak, (launches, kernels, busy), warmup_seconds in rows:
         unit = "img/s" if what == "inference" else "it/s"
         lines.append(f"| {dataset} | {what} | {batch} | {name} | {number(seconds and seconds * 1e3, 1)} | "
                      f"{number(rate, 1)} {unit} | {number(peak, 2)} | {number(launches, 0)} | {number(kernels, 0)} | "
-                     f"{number(busy, 1)} |")
+                     f"{number(busy, 1)} | {number(warmup_seconds, 1)} |")
     return "\n".join(lines)
 
 

@@ -21,11 +21,12 @@ def test_relative_difference_of_a_zero_loss_stays_finite():
 
 
 def test_tables_name_the_paths_and_missing_values():
-    rows = [("market", "train step", "fast", 8, 0.0135, 74.0, 0.8, (7.0, 2327.0, 12.1)),
-            ("market", "inference", "fast", 32, None, None, None, (None, None, None))]
+    rows = [("market", "train step", "fast", 8, 0.0135, 74.0, 0.8, (7.0, 2327.0, 12.1), 48.25),
+            ("market", "inference", "fast", 32, None, None, None, (None, None, None), None)]
     table = benchmark_train.format_table(rows)
-    assert "| market | train step | 8 | fast | 13.5 | 74.0 it/s | 0.80 | 7 | 2327 | 12.1 |" in table
-    assert "| market | inference | 32 | fast | - | - img/s | - | - | - | - |" in table
+    assert "| GPU-busy ms / step | warm-up s |\n|---|---|---|---|---|---|---|---|---|---|---|\n" in table
+    assert "| market | train step | 8 | fast | 13.5 | 74.0 it/s | 0.80 | 7 | 2327 | 12.1 | 48.2 |" in table
+    assert "| market | inference | 32 | fast | - | - img/s | - | - | - | - | - |" in table
     same = benchmark_train.format_same_training([("market", "app_gen", 0.2, 0.01, None, None)], 200)
     assert "| market | app_gen | 2.00e-01 | 1.00e-02 | - | - |" in same
 
