@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything that needs a CUDA GPU, in one go (the CI machine has none):
 #   1. ahead-of-time build of the custom CUDA ops;
-#   2. the CUDA-marked tests (ops against their PyTorch twins, networks, training);
+#   2. every CUDA-marked test (ops against their PyTorch twins, networks, models, training, data, metrics);
 #   3. script/benchmark_ops.py, script/benchmark_train.py (eager vs the fast path, with and without
 #      --compile, and where the fast step's GPU time goes: --profile),
 #      script/benchmark_loader.py (training batches/s of the loader by worker count),
@@ -40,7 +40,7 @@ if [ "$ONLY" = shapenet ]; then
 fi
 
 step build_ops "$PYTHON" -m script.build_ops
-step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests/ops tests/networks tests/training
+step cuda_tests "$PYTHON" -m pytest -q -rfE -m cuda -p no:cacheprovider tests
 step benchmark_ops "$PYTHON" -m script.benchmark_ops --out "$OUT/benchmark_ops.md"
 step benchmark_train "$PYTHON" -m script.benchmark_train --compile --out "$OUT/benchmark_train.md"
 step profile_train "$PYTHON" -m script.benchmark_train --profile --variants --datasets fashion --out "$OUT/profile_train.md"
