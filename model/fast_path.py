@@ -18,8 +18,8 @@ VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays
 (bias, activation and normalisation in one kernel instead of several). It costs a compilation at
 the start of a run (on the H200 about 40 s for the generator's forward pass, one to two minutes
 for a training step; shapes are static, so test.py's last, smaller batch compiles once more); the
-arithmetic is float32 as before, reordered
-(the losses agree to float32 round-off, not bitwise). Networks with spectral norm stay eager:
+arithmetic is float32 as before, reordered (the losses agree to float32 round-off, not bitwise).
+Networks with spectral norm stay eager:
 spectral norm's power iteration updates its vectors in place at every call, and the compiled
 backward of the discriminator, called on the real and on the generated image before one backward
 pass, then finds its saved vector modified (an autograd error; seen with torch 2.11 and 2.14).
@@ -143,11 +143,13 @@ def compile_modules(modules, backend="inductor"):
     """``torch.compile`` each of ``modules`` in place (``nn.Module.compile``: state_dict keys,
     parameters and so the optimizers stay as they are; static shapes) except those with spectral
     norm, and say which. Returns the compiled modules."""
-    compiled = [module for module in modules if not has_spectral_norm(module)]
+    compiled, skipped = [], []
+    for module in modules:
+        (skipped if has_spectral_norm(module) else compiled).append(module)
     for module in compiled:
         module.compile(backend=backend, dynamic=False)
     names = ", ".join(type(module).__name__ for module in compiled) or "nothing"
-    skipped = ", ".join(type(module).__name__ for module in modules if has_spectral_norm(module))
-    dist.print0(f"--compile: compiling {names}" + (f" (not {skipped}: spectral norm)" if skipped else "")
+    skipped_names = ", ".join(type(module).__name__ for module in skipped)
+    dist.print0(f"--compile: compiling {names}" + (f" (not {skipped_names}: spectral norm)" if skipped else "")
                 + "; the first steps take a minute or two")
     return compiled
