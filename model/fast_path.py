@@ -19,17 +19,15 @@ VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays
 the start of a run (on the H200 about 40 s for the generator's forward pass, one to two minutes
 for a training step; shapes are static, so test.py's last, smaller batch compiles once more); the
 arithmetic is float32 as before, reordered (the losses agree to float32 round-off, not bitwise).
-Networks with spectral norm stay eager:
-spectral norm's power iteration updates its vectors in place at every call, and the compiled
-backward of the discriminator, called on the real and on the generated image before one backward
-pass, then finds its saved vector modified (an autograd error; seen with torch 2.11 and 2.14).
+Networks with spectral norm (the discriminators) compile with their power iterations kept eager
+(util/compile_spectral_norm.py says why).
 """
 import torch
 from torch import nn
-from torch.nn.utils.spectral_norm import SpectralNorm
 
 from model.networks.losses.vgg import VGG19
 from options.errors import OptionError
+from util.compile_spectral_norm import compile_with_eager_spectral_norm, spectral_norm_hooks
 from util import distributed as dist
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep
 from util.precision import autocast, autocast_dtype
@@ -133,23 +131,17 @@ def loss_networks(model):
     return [module for module in losses.modules() if isinstance(module, VGG19)] if isinstance(losses, nn.Module) else []
 
 
-def has_spectral_norm(module):
-    """Whether any layer of ``module`` is wrapped in ``torch.nn.utils.spectral_norm``."""
-    return any(isinstance(hook, SpectralNorm)
-               for layer in module.modules() for hook in layer._forward_pre_hooks.values())
-
-
 def compile_modules(modules, backend="inductor"):
-    """``torch.compile`` each of ``modules`` in place (``nn.Module.compile``: state_dict keys,
-    parameters and so the optimizers stay as they are; static shapes) except those with spectral
-    norm, and say which. Returns the compiled modules."""
-    compiled, skipped = [], []
+    """``torch.compile`` each of ``modules`` in place (static shapes; state_dict keys, parameters
+    and so the optimizers stay as they are): ``nn.Module.compile``, or for a network with spectral
+    norm ``compile_with_eager_spectral_norm``; and say which. Returns ``modules``."""
+    names = []
     for module in modules:
-        (skipped if has_spectral_norm(module) else compiled).append(module)
-    for module in compiled:
-        module.compile(backend=backend, dynamic=False)
-    names = ", ".join(type(module).__name__ for module in compiled) or "nothing"
-    skipped_names = ", ".join(type(module).__name__ for module in skipped)
-    dist.print0(f"--compile: compiling {names}" + (f" (not {skipped_names}: spectral norm)" if skipped else "")
-                + "; the first steps take a minute or two")
-    return compiled
+        if spectral_norm_hooks(module):
+            compile_with_eager_spectral_norm(module, backend)
+            names.append(f"{type(module).__name__} (its spectral norm eager)")
+        else:
+            module.compile(backend=backend, dynamic=False)
+            names.append(type(module).__name__)
+    dist.print0(f"--compile: compiling {', '.join(names) or 'nothing'}; the first steps take a minute or two")
+    return modules

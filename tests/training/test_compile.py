@@ -1,6 +1,8 @@
-"""``--compile`` (model/fast_path.py): only on the fast path, which modules it compiles (not the
-spectral-norm ones, the losses' VGG19 once) and that compiling keeps their state_dict and results;
+"""``--compile`` (model/fast_path.py): only on the fast path, which modules it compiles (the
+losses' VGG19 once; spectral-norm networks with their power iteration eager, and those then train
+as eagerly) and that compiling keeps their state_dict and results;
 on a GPU, compiled graphed pose training agrees with the eager path and test.py runs compiled."""
+import copy
 import types
 import warnings
 
@@ -12,10 +14,12 @@ from torch import nn
 import test as test_script
 import train as train_script
 from model import fast_path
+from model.networks.discriminators import ResDiscriminator
 from model.networks.losses.vgg import VGG19
 from options.errors import OptionError
 from options.test_options import TestOptions
 from options.train_options import TrainOptions
+from util.compile_spectral_norm import compile_with_eager_spectral_norm
 from tests.end_to_end.test_pose_pipeline import COMMON, logged_losses, market_root  # noqa: F401 (a fixture)
 
 from .test_cuda_graphs import TwoNetModel, pose_args
@@ -37,18 +41,43 @@ def test_compile_is_off_by_default_and_only_on_the_fast_path(tmp_path):
         fast_path.graph_inference(model, types.SimpleNamespace(compile=True, cuda_graphs="auto"))
 
 
-def test_spectral_norm_networks_stay_eager_and_compiling_keeps_state_and_results(capsys):
+def test_compiling_keeps_state_dict_and_results_and_names_what_it_compiled(capsys):
     torch.manual_seed(0)
     plain = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(4, 3, 1))
     spectral = nn.Sequential(nn.utils.spectral_norm(nn.Conv2d(3, 1, 3)))
-    assert not fast_path.has_spectral_norm(plain) and fast_path.has_spectral_norm(spectral)
     x = torch.rand(2, 3, 8, 8)
-    keys, expected = list(plain.state_dict()), plain(x)
-    assert fast_path.compile_modules([plain, spectral], backend="eager") == [plain]
-    assert capsys.readouterr().out.startswith("--compile: compiling Sequential (not Sequential: spectral norm)")
-    assert plain._compiled_call_impl is not None and spectral._compiled_call_impl is None
-    assert list(plain.state_dict()) == keys
-    torch.testing.assert_close(plain(x), expected, rtol=0, atol=0)
+    keys, expected = (list(plain.state_dict()), list(spectral.state_dict())), (plain(x), spectral(x))
+    assert fast_path.compile_modules([plain, spectral], backend="eager") == [plain, spectral]
+    assert capsys.readouterr().out.startswith("--compile: compiling Sequential, Sequential (its spectral norm eager);")
+    assert plain._compiled_call_impl is not None
+    assert (list(plain.state_dict()), list(spectral.state_dict())) == keys
+    torch.testing.assert_close(plain(x), expected[0], rtol=0, atol=0)
+    spectral.eval()  # no power iteration: the same normalised weight as the call above
+    torch.testing.assert_close(spectral(x), expected[1], rtol=0, atol=0)
+
+
+def test_a_compiled_discriminator_called_twice_before_backward_trains_as_the_eager_one():
+    """Inductor (on the CPU): the pattern that fails when the whole network is compiled (the real
+    and the generated image through D, then one backward) trains as eagerly: same losses,
+    gradients, power-iteration vectors and weights over two optimizer steps."""
+    torch.manual_seed(0)
+    eager = ResDiscriminator(input_nc=3, ndf=8, img_f=16, layers=2, use_spect=True)
+    compiled = compile_with_eager_spectral_norm(copy.deepcopy(eager))
+    assert compiled.forward._torchdynamo_orig_callable.__func__ is ResDiscriminator.forward  # compiled, hooks outside
+    assert list(compiled.state_dict()) == list(eager.state_dict())
+    optimizers = [torch.optim.Adam(net.parameters(), lr=1e-3) for net in (eager, compiled)]
+    for step in range(2):
+        real, fake = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32, requires_grad=True)
+        for net, optimizer in zip((eager, compiled), optimizers):
+            optimizer.zero_grad()
+            loss = net(real).mean() - net(fake).mean()
+            loss.backward()
+            optimizer.step()
+            net.loss, net.fake_grad, fake.grad = loss.detach(), fake.grad, None
+        torch.testing.assert_close(compiled.loss, eager.loss, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(compiled.fake_grad, eager.fake_grad, rtol=1e-4, atol=1e-7)
+        for (key, value), expected in zip(compiled.state_dict().items(), eager.state_dict().values()):
+            torch.testing.assert_close(value, expected, rtol=1e-4, atol=1e-6, msg=f"step {step}: {key}")
 
 
 def test_the_losses_vgg19_is_found_once_however_many_losses_share_it():
