@@ -174,6 +174,31 @@ def test_graphed_step_equals_the_eager_step_with_changing_learning_rates():
         torch.testing.assert_close(a, c, rtol=1e-4, atol=1e-6)  # the foreach implementation, within rounding
 
 
+class HostSyncingModel(TwoNetModel):
+    """A step that reads a loss on the host, which a CUDA graph cannot record."""
+
+    def optimize_parameters(self):
+        super().optimize_parameters()
+        self.loss_on_host = float(self.loss_g)
+
+
+@pytest.mark.cuda
+def test_a_step_that_cannot_be_captured_warns_once_and_trains_eagerly():
+    graphed, eager = HostSyncingModel("cuda"), HostSyncingModel("cuda")
+    step = GraphedTrainingStep(graphed, warmup=2)
+    for optimizer in eager.optimizers:
+        make_capturable(optimizer)
+    with pytest.warns(RuntimeWarning, match=r"capture of HostSyncingModel's training step failed, training goes on "
+                                            r"eagerly \(if --compile is on, try without it") as caught:
+        for batch in batches(5):
+            step(batch)
+            eager.set_input(batch)
+            eager.optimize_parameters()
+            torch.testing.assert_close(graphed.loss_g, eager.loss_g, rtol=1e-5, atol=1e-7)
+    assert not step.captured and step.failed
+    assert len([w for w in caught if "capture" in str(w.message)]) == 1
+
+
 @pytest.mark.cuda
 def test_graphed_inference_equals_the_module():
     net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 3, 1)).cuda().eval()
