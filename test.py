@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 import data
 import model as models
-from model.fast_path import graph_inference
+from model.fast_path import compiled_for_the_first_batch, graph_inference
 from options.test_options import TestOptions
 from util import distributed as dist
 from util.cli import run_entry_point
@@ -29,9 +29,10 @@ def test(opt):
 
     # ---------------------------------------------------------------- generation
     with torch.inference_mode(), autocast(model.device.type, autocast_dtype(opt)):  # --precision
-        for batch in tqdm(loader, total=len(loader), desc="test", dynamic_ncols=True):
-            model.set_input(batch)
-            model.test()
+        for index, batch in enumerate(tqdm(loader, total=len(loader), desc="test", dynamic_ncols=True)):
+            with compiled_for_the_first_batch(index):  # --compile: the last, smaller batch runs eagerly
+                model.set_input(batch)
+                model.test()
 
     dist.print0(f"results written to {opt.results_dir}")
     return model

@@ -17,7 +17,8 @@ are unaffected.
 VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays fused kernels
 (bias, activation and normalisation in one kernel instead of several). It costs a compilation at
 the start of a run (on the H200 about 40 s for the generator's forward pass, one to two minutes
-for a training step; shapes are static, so test.py's last, smaller batch compiles once more); the
+for a training step; shapes are static: ``compiled_for_the_first_batch`` keeps test.py's last,
+smaller batch from compiling again); the
 arithmetic is float32 as before, reordered (the losses agree to float32 round-off, not bitwise).
 Networks with spectral norm (the discriminators) compile with their power iterations kept eager
 (util/compile_spectral_norm.py says why).
@@ -113,6 +114,14 @@ def graph_inference(model, opt):
         compile_modules(networks)
     for name, network in zip(model.model_names, networks):
         setattr(model, "net_" + name, GraphedInference(network))
+
+
+def compiled_for_the_first_batch(index):
+    """The compiler stance for test.py's batch ``index``: the first batch compiles (``--compile``);
+    a later one of another shape (the last, smaller batch) runs eagerly rather than compiling again,
+    which would take as long as the first compilation for a few images. No effect without
+    ``--compile``."""
+    return torch.compiler.set_stance("default" if index == 0 else "eager_on_recompile")
 
 
 def to_channels_last(model):

@@ -80,6 +80,26 @@ def test_a_compiled_discriminator_called_twice_before_backward_trains_as_the_eag
             torch.testing.assert_close(value, expected, rtol=1e-4, atol=1e-6, msg=f"step {step}: {key}")
 
 
+def test_test_py_compiles_for_the_first_batch_only_and_runs_other_shapes_eagerly(capsys):
+    compilations = []
+
+    def counting_backend(graph_module, example_inputs):
+        compilations.append([tuple(x.shape) for x in example_inputs if torch.is_tensor(x)])
+        return graph_module.forward
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.LeakyReLU(0.2))
+    reference = copy.deepcopy(net)
+    fast_path.compile_modules([net], backend=counting_backend)
+    with torch.inference_mode():
+        for index, batch in enumerate([4, 4, 3]):
+            x = torch.rand(batch, 3, 8, 8)
+            with fast_path.compiled_for_the_first_batch(index):
+                torch.testing.assert_close(net(x), reference(x), rtol=0, atol=0)
+        assert len(compilations) == 1 and (4, 3, 8, 8) in compilations[0]
+        net(torch.rand(3, 3, 8, 8))  # outside test.py's loop the stance is back to the default
+    assert len(compilations) == 2
+
+
 def test_the_losses_vgg19_is_found_once_however_many_losses_share_it():
     vgg = VGG19("random")
     losses = nn.Module()
