@@ -17,9 +17,9 @@ are unaffected.
 VGG19 with ``torch.compile`` (inductor) before the capture, so the graph replays fused kernels
 (bias, activation and normalisation in one kernel instead of several). It costs a compilation at
 the start of a run (on the H200 about 40 s for the generator's forward pass, one to two minutes
-for a training step; shapes are static: ``compiled_for_the_first_batch`` keeps test.py's last,
-smaller batch from compiling again); the
-arithmetic is float32 as before, reordered (the losses agree to float32 round-off, not bitwise).
+for a training step; shapes are static, and ``compiled_for_the_first_batch`` keeps test.py's
+last, smaller batch from compiling again); the arithmetic is float32 as before, reordered (the
+losses agree to float32 round-off, not bitwise).
 Networks with spectral norm (the discriminators) compile with their power iterations kept eager
 (util/compile_spectral_norm.py says why).
 """
@@ -28,8 +28,8 @@ from torch import nn
 
 from model.networks.losses.vgg import VGG19
 from options.errors import OptionError
-from util.compile_spectral_norm import compile_with_eager_spectral_norm, spectral_norm_hooks
 from util import distributed as dist
+from util.compile_spectral_norm import compile_with_eager_spectral_norm, spectral_norm_hooks
 from util.cuda_graphs import GraphedInference, GraphedTrainingStep
 from util.precision import autocast, autocast_dtype
 

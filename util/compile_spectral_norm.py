@@ -1,13 +1,13 @@
 """``torch.compile`` for networks with hook-based spectral norm (the discriminators).
 
 Compiled as a whole, such a network fails in its backward pass when it is called twice before one
-backward (the real and the generated image): inductor saves the power iteration's vector ``u``
-for the backward, and the second call's in-place update of ``u`` invalidates it (an autograd
-"modified by an inplace operation" error; pytorch/pytorch issue 185497, seen with torch 2.11 and
-2.14). Here the power iterations stay eager, exactly as ``torch.nn.utils.spectral_norm`` runs them,
-in one forward pre-hook on the network, and only its ``forward`` is compiled: it reads each
-layer's normalised weight as an input. State_dict keys and the arithmetic of ``u``, ``v`` and the
-weight are unchanged; only the convolutions and activations run compiled.
+backward (the real and the generated image): the compiled backward finds a vector it saved from
+the first call modified in place by the second call's power iteration (an autograd "modified by an
+inplace operation" error, seen with torch 2.11 and 2.14; eager spectral norm saves clones). Here
+the power iterations stay eager, exactly as ``torch.nn.utils.spectral_norm`` runs them, in one
+forward pre-hook on the network, and only its ``forward`` is compiled: it reads each layer's
+normalised weight as an input. State_dict keys and the arithmetic of ``u``, ``v`` and the weight
+are unchanged; only the convolutions and activations run compiled.
 """
 import torch
 from torch.nn.utils.spectral_norm import SpectralNorm
