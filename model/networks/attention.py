@@ -117,7 +117,9 @@ def _source_block_conv(source, weight, flow, k):
     # be a quarter pixel off; sample in float32
     compute_dtype = torch.float32 if source.dtype in (torch.float16, torch.bfloat16) else source.dtype
     _, _, h, w = flow.shape
-    offsets, scale = _grid_constants(h, w, k, flow.device, compute_dtype)
+    # compiled (--compile), the constants are computed inside the graph: dynamo does not trace caches
+    constants = _grid_constants.__wrapped__ if torch.compiler.is_compiling() else _grid_constants
+    offsets, scale = constants(h, w, k, flow.device, compute_dtype)
     # one op (each op's launch counts at the small model shapes); a NaN/inf flow samples at 0
     # here, and local_attention_apply makes that position's output NaN
     grid = torch.addcmul(offsets, flow.to(compute_dtype).permute(0, 2, 3, 1), scale).nan_to_num_(0.0, 0.0, 0.0)

@@ -1,6 +1,7 @@
 """``--compile`` (model/fast_path.py): only on the fast path, which modules it compiles (the
 losses' VGG19 once; spectral-norm networks with their power iteration eager, and those then train
-as eagerly) and that compiling keeps their state_dict and results;
+as eagerly) and that compiling keeps their state_dict and results; on the CPU, the pose model
+traces without graph breaks and trains compiled (aot_eager) as eagerly; test.py compiles once;
 on a GPU, compiled graphed pose training agrees with the eager path and test.py runs compiled."""
 import copy
 import types
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 import torch
 from torch import nn
+from torch._dynamo.utils import counters
 
 import test as test_script
 import train as train_script
@@ -19,6 +21,7 @@ from model.networks.losses.vgg import VGG19
 from options.errors import OptionError
 from options.test_options import TestOptions
 from options.train_options import TrainOptions
+from script import benchmark_train
 from util.compile_spectral_norm import compile_with_eager_spectral_norm
 from tests.end_to_end.test_pose_pipeline import COMMON, logged_losses, market_root  # noqa: F401 (a fixture)
 
@@ -107,6 +110,30 @@ def test_the_losses_vgg19_is_found_once_however_many_losses_share_it():
     losses.correctness.vgg = losses.perceptual.vgg = vgg
     assert fast_path.loss_networks(types.SimpleNamespace(losses=losses)) == [vgg]
     assert fast_path.loss_networks(types.SimpleNamespace()) == []
+
+
+@pytest.mark.slow
+def test_dynamo_traces_the_pose_model_whole_and_it_trains_as_eagerly(market_root, tmp_path, offline_vgg):
+    """On the CPU, so CI sees it: every network --compile compiles (the generator with the custom ops,
+    the discriminator with its spectral norm eager, the VGG19) traces without a graph break, and two
+    training steps through AOTAutograd (the aot_eager backend: no code generation) give the eager
+    steps' losses."""
+    losses = {}
+    for label in ("eager", "compiled"):
+        _, model, batches = benchmark_train.build("market", market_root, tmp_path, True, 2, gpu_ids="-1", threads=0)
+        if label == "compiled":
+            counters.clear()
+            fast_path.compile_modules(list(model.networks().values()) + fast_path.loss_networks(model),
+                                      backend="aot_eager")
+        losses[label] = []
+        for batch in batches[:2]:
+            model.set_input(batch)
+            model.optimize_parameters()
+            losses[label].append({name: float(value) for name, value in model.get_current_errors().items()})
+    assert counters["stats"]["unique_graphs"] >= 3 and not counters["graph_break"]
+    for step, (compiled, eager) in enumerate(zip(losses["compiled"], losses["eager"])):
+        for name, value in eager.items():
+            assert compiled[name] == pytest.approx(value, rel=1e-5, abs=1e-12), f"step {step + 1}: {name}"
 
 
 @pytest.mark.cuda
