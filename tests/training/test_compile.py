@@ -1,9 +1,11 @@
 """``--compile`` (model/fast_path.py): only on the fast path, which modules it compiles (the
 losses' VGG19 once; spectral-norm networks with their power iteration eager, and those then train
 as eagerly) and that compiling keeps their state_dict and results; on the CPU, the pose model
-traces without graph breaks and trains compiled (aot_eager) as eagerly; test.py compiles once;
+and the view-synthesis generators trace without graph breaks, and the pose model trains compiled
+(aot_eager) as eagerly; test.py compiles once;
 on a GPU, compiled graphed pose training agrees with the eager path and test.py runs compiled."""
 import copy
+import os
 import types
 import warnings
 
@@ -22,8 +24,9 @@ from options.errors import OptionError
 from options.test_options import TestOptions
 from options.train_options import TrainOptions
 from script import benchmark_train
-from util.compile_spectral_norm import compile_with_eager_spectral_norm
 from tests.end_to_end.test_pose_pipeline import COMMON, logged_losses, market_root  # noqa: F401 (a fixture)
+from tests.networks.manifests import MANIFEST_DIR, build_from_define_call, load_manifest
+from util.compile_spectral_norm import compile_with_eager_spectral_norm
 
 from .test_cuda_graphs import TwoNetModel, pose_args
 
@@ -134,6 +137,22 @@ def test_dynamo_traces_the_pose_model_whole_and_it_trains_as_eagerly(market_root
     for step, (compiled, eager) in enumerate(zip(losses["compiled"], losses["eager"])):
         for name, value in eager.items():
             assert compiled[name] == pytest.approx(value, rel=1e-5, abs=1e-12), f"step {step + 1}: {name}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("manifest", ["shapenet_chair_G", "shapenetflow_car_G"])
+def test_dynamo_traces_the_view_synthesis_generators_whole(manifest):
+    """The other graph-safe models' generators (view synthesis, 256x256, a view code as the pose)
+    trace without a graph break and compute, through AOTAutograd, what they compute eagerly."""
+    torch.manual_seed(0)
+    net = build_from_define_call(load_manifest(os.path.join(MANIFEST_DIR, manifest + ".json")))
+    inputs = (torch.rand(1, 3, 256, 256), torch.rand(1, 21, 1, 1), torch.rand(1, 21, 1, 1))
+    expected = net(*inputs)
+    counters.clear()
+    fast_path.compile_modules([net], backend="aot_eager")
+    got = net(*inputs)
+    assert counters["stats"]["unique_graphs"] == 1 and not counters["graph_break"]
+    torch.testing.assert_close(got, expected, rtol=0, atol=0)
 
 
 @pytest.mark.cuda
