@@ -99,7 +99,7 @@ def training_step(model, opt, channels_last=True):
     if channels_last:
         to_channels_last(model)
     if compiled:
-        compile_modules(list(model.networks().values()) + loss_networks(model))
+        compile_modules(training_networks(model))
     return GraphedTrainingStep(model, autocast_dtype=dtype)
 
 
@@ -132,6 +132,11 @@ def to_channels_last(model):
     for module in modules:
         if not any(isinstance(layer, CHANNELS_LAST_BLOCKERS) for layer in module.modules()):
             module.to(memory_format=torch.channels_last)
+
+
+def training_networks(model):
+    """What ``--compile`` compiles for training: the model's networks and those of its losses."""
+    return list(model.networks().values()) + loss_networks(model)
 
 
 def loss_networks(model):

@@ -84,8 +84,8 @@ class BaseOptions:
                             help="the fast path (model/fast_path.py): each training step / generator call replayed "
                                  "as one CUDA graph; auto: on a single GPU for the models that support it")
         add_bool(parser, "--compile", False, "on the fast path: torch.compile the networks (spectral norm's "
-                 "power iteration stays eager) and the losses' VGG19 before the CUDA graph capture (fused kernels; a minute or two "
-                 "of compilation at the start)")
+                 "power iteration stays eager) and the losses' VGG19 before the CUDA graph capture (fused "
+                 "kernels; a minute or two of compilation at the start)")
         parser.add_argument("--precision", type=str, default="fp32", choices=["fp32", "bf16"],
                             help="fp32: the original's float32 arithmetic; bf16: bfloat16 autocast in training and "
                                  "testing (faster on recent GPUs; weights, optimizer state, flows and sampling "

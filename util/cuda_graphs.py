@@ -101,7 +101,8 @@ class GraphedTrainingStep:
         except RuntimeError as error:
             self.failed, self.graph = True, None
             warnings.warn(f"CUDA graph capture of {type(self.model).__name__}'s training step failed, training "
-                          f"goes on eagerly (if --compile is on, try without it; --cuda_graphs=off silences this): {error}", RuntimeWarning, stacklevel=3)
+                          f"goes on eagerly (if --compile is on, try without it; --cuda_graphs=off silences this): "
+                          f"{error}", RuntimeWarning, stacklevel=3)
 
     def _step_context(self):
         return autocast("cuda", self.autocast_dtype)
